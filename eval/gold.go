@@ -1,0 +1,64 @@
+package eval
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// Gold is one hand-labelled quote. Rows of the development corpus's gold
+// carry Doc, Start and End; rows of free-standing development sets carry
+// only the text and its labels.
+type Gold struct {
+	ID         string   `json:"id"`
+	Doc        string   `json:"doc,omitempty"`
+	Start      int      `json:"start"`
+	End        int      `json:"end"`
+	Text       string   `json:"text"`
+	Speaker    string   `json:"speaker,omitempty"`
+	Context    string   `json:"context,omitempty"`
+	Label      string   `json:"label"`
+	Also       []string `json:"also,omitempty"`
+	Kind       string   `json:"kind,omitempty"`
+	Difficulty string   `json:"difficulty,omitempty"`
+}
+
+// HasSpan reports whether g locates its quote in a corpus document.
+func (g Gold) HasSpan() bool { return g.Doc != "" && g.End > g.Start }
+
+// ReadGold reads JSON Lines gold rows. Blank lines are skipped; a line that
+// is not a JSON object with a text is an error naming its line number.
+func ReadGold(r io.Reader) ([]Gold, error) {
+	var rows []Gold
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Bytes()
+		if len(trimSpace(line)) == 0 {
+			continue
+		}
+		var g Gold
+		if err := json.Unmarshal(line, &g); err != nil {
+			return nil, fmt.Errorf("gold line %d: %w", n, err)
+		}
+		if g.Text == "" {
+			return nil, fmt.Errorf("gold line %d: no text", n)
+		}
+		rows = append(rows, g)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading gold: %w", err)
+	}
+	return rows, nil
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r' || b[len(b)-1] == '\n') {
+		b = b[:len(b)-1]
+	}
+	return b
+}

@@ -1,0 +1,3 @@
+module github.com/stancehq/stance
+
+go 1.25
