@@ -1,0 +1,257 @@
+package model
+
+import (
+	"strings"
+	"unicode"
+)
+
+// rule is one way the words around a lexicon match change what the match
+// means. Every match contributes its weights to the feature of its source
+// (ruleBase for the quote's words, ruleContext for the reporter's frame)
+// and, on top, to the feature of each rule that applies to it; the fitted
+// scoring layer says how much each rule re-routes each label (a negated
+// threat cue counts towards denial, a third-person past force verb towards
+// accusation).
+type rule int
+
+const (
+	ruleBase rule = iota
+	ruleContext
+	ruleNegated
+	ruleConditional
+	ruleHedged
+	ruleIntensified
+	ruleFirstPerson
+	ruleSecondPerson
+	ruleThirdPerson
+	ruleFuture
+	rulePast
+	ruleQuestion
+	numRules
+)
+
+var ruleNames = [numRules]string{
+	"base", "context", "negated", "conditional", "hedged", "intensified",
+	"first_person", "second_person", "third_person", "future", "past", "question",
+}
+
+func (r rule) String() string { return ruleNames[r] }
+
+// The quote-level features that follow the per-rule ones.
+const (
+	globalBias     = iota // always 1: the prior of each label
+	globalQuestion        // the quote ends with a question mark
+	globalDigits          // the quote holds a number
+	globalNoMatch         // no lexicon entry matched the quote's words
+	numGlobals
+)
+
+var globalNames = [numGlobals]string{"bias", "question_mark", "digits", "no_match"}
+
+// numFeatures is the length of a feature vector: one feature per rule and
+// label, then the quote-level features.
+const numFeatures = int(numRules)*NumLabels + numGlobals
+
+// featureName names feature i as it appears in a lexicon's [weights].
+func featureName(i int) string {
+	if i < int(numRules)*NumLabels {
+		return rule(i/NumLabels).String() + ":" + Label(i%NumLabels).String()
+	}
+	return globalNames[i-int(numRules)*NumLabels]
+}
+
+func ruleFeature(r rule, l Label) int { return int(r)*NumLabels + int(l) }
+
+func globalFeature(g int) int { return int(numRules)*NumLabels + g }
+
+// analysis is a text split into words, with what the rules need to know
+// about each word.
+type analysis struct {
+	words []word
+	// sentence and clause number every word; clause boundaries stop the
+	// reach of negators, hedges and subjects.
+	sentence, clause []int
+	// in[s][i] reports whether word i is part of a term of rule section s.
+	in map[string][]bool
+	// question reports, per sentence, whether it ends with a question mark.
+	question map[int]bool
+}
+
+// analyze marks sentences, clauses and rule terms in words.
+func (m *Model) analyze(words []word) *analysis {
+	a := &analysis{
+		words:    words,
+		sentence: make([]int, len(words)),
+		clause:   make([]int, len(words)),
+		in:       map[string][]bool{},
+		question: map[int]bool{},
+	}
+	for s, t := range m.ruleTries {
+		marks := make([]bool, len(words))
+		for i := 0; i < len(words); i++ {
+			if v, end := t.longest(words, i); v >= 0 {
+				for j := i; j < end; j++ {
+					marks[j] = true
+				}
+			}
+		}
+		a.in[s] = marks
+	}
+	sent, cl := 0, 0
+	breaks := a.in[sectionClauseStop]
+	for i, w := range words {
+		if breaks[i] && (i == 0 || !breaks[i-1]) {
+			cl++
+		}
+		a.sentence[i], a.clause[i] = sent, cl
+		switch w.form {
+		case ",", ";", ":", "(", ")", "\u2014", "\u2013", "\"":
+			cl++
+		case "?", "!":
+			a.question[sent] = w.form == "?"
+			sent++
+			cl++
+		case ".":
+			if !abbreviation(words, i) {
+				sent++
+				cl++
+			}
+		}
+	}
+	return a
+}
+
+// abbreviation reports whether the full stop at words[i] ends an
+// abbreviation ("U.S.", "Mr.") rather than a sentence.
+func abbreviation(words []word, i int) bool {
+	if i == 0 {
+		return false
+	}
+	prev := words[i-1]
+	if prev.end != words[i].start {
+		return false
+	}
+	if len(prev.form) == 1 && unicode.IsLetter(rune(prev.form[0])) {
+		return true
+	}
+	switch prev.form {
+	case "mr", "mrs", "ms", "dr", "gen", "col", "lt", "sgt", "capt", "maj", "st", "jr", "sr", "vs", "no", "gov", "sen", "rep", "prof":
+		return true
+	}
+	return false
+}
+
+// before reports whether a word of section s lies within n words before
+// word i, in the same clause.
+func (a *analysis) before(s string, i, n int) bool {
+	marks := a.in[s]
+	for j := i - 1; j >= 0 && j >= i-n; j-- {
+		if a.clause[j] != a.clause[i] {
+			return false
+		}
+		if marks[j] {
+			return true
+		}
+	}
+	return false
+}
+
+// inSentence reports whether a word of section s lies in word i's sentence.
+func (a *analysis) inSentence(s string, i int) bool {
+	marks := a.in[s]
+	for j := i; j >= 0 && a.sentence[j] == a.sentence[i]; j-- {
+		if marks[j] {
+			return true
+		}
+	}
+	for j := i + 1; j < len(a.words) && a.sentence[j] == a.sentence[i]; j++ {
+		if marks[j] {
+			return true
+		}
+	}
+	return false
+}
+
+// subject returns the person of the nearest subject before word i in its
+// sentence: a pronoun or noun from the person sections, or a capitalized
+// word that is not the first of its sentence (a proper noun).
+func (a *analysis) subject(i int) rule {
+	for j := i - 1; j >= 0 && a.sentence[j] == a.sentence[i]; j-- {
+		switch {
+		case a.in[sectionFirst][j]:
+			return ruleFirstPerson
+		case a.in[sectionSecond][j]:
+			return ruleSecondPerson
+		case a.in[sectionThird][j]:
+			return ruleThirdPerson
+		case a.properNoun(j):
+			return ruleThirdPerson
+		}
+	}
+	return -1
+}
+
+// properNoun reports whether word j looks like a name: capitalized, a
+// letter word, and not a function word that is capitalized only because it
+// opens the sentence.
+func (a *analysis) properNoun(j int) bool {
+	w := a.words[j]
+	if !w.upper || len(w.form) < 2 {
+		return false
+	}
+	for _, s := range ruleSections() {
+		if a.in[s][j] {
+			return false
+		}
+	}
+	if j == 0 || a.sentence[j-1] != a.sentence[j] || a.words[j-1].form == "\"" {
+		switch w.form {
+		case "the", "this", "that", "these", "those", "there", "it", "in", "on", "at", "for", "as", "and", "but", "if", "when", "after", "before", "while", "today", "yesterday", "now", "all", "any", "no", "such", "what", "who", "why", "how", "one":
+			return false
+		}
+	}
+	return strings.IndexFunc(w.form, unicode.IsLetter) >= 0
+}
+
+// rules returns the rules that apply to a match of words [start, end).
+func (a *analysis) rules(start, end int) []rule {
+	var rs []rule
+	if a.before(sectionNegators, start, 3) {
+		rs = append(rs, ruleNegated)
+	}
+	if a.inSentence(sectionCondition, start) {
+		rs = append(rs, ruleConditional)
+	}
+	if a.before(sectionHedges, start, 4) {
+		rs = append(rs, ruleHedged)
+	}
+	if a.before(sectionIntensify, start, 2) {
+		rs = append(rs, ruleIntensified)
+	}
+	if p := a.subject(start); p >= 0 {
+		rs = append(rs, p)
+	}
+	if a.in[sectionFuture][start] || a.before(sectionFuture, start, 3) {
+		rs = append(rs, ruleFuture)
+	}
+	if a.in[sectionPast][start] || a.before(sectionPast, start, 2) || pastForm(a.words[start].form) {
+		rs = append(rs, rulePast)
+	}
+	if a.question[a.sentence[start]] {
+		rs = append(rs, ruleQuestion)
+	}
+	return rs
+}
+
+// pastForm reports whether a word looks like a regular past tense or
+// participle ("attacked", "violated").
+func pastForm(f string) bool {
+	if len(f) < 5 || !strings.HasSuffix(f, "ed") {
+		return false
+	}
+	switch f {
+	case "need", "indeed", "speed", "seed", "breed", "creed", "proceed", "exceed", "succeed", "embed", "united", "hundred", "sacred", "wicked", "naked", "red":
+		return false
+	}
+	return true
+}

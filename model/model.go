@@ -1,0 +1,380 @@
+package model
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ErrEmptyText is returned for a quote whose text is empty or blank.
+var ErrEmptyText = errors.New("text is empty")
+
+// Input is one quote to classify.
+type Input struct {
+	// Text is the quoted words.
+	Text string
+	// Speaker is who said them, when known. The model does not use it yet;
+	// it is part of the input so that callers need not change when it does.
+	Speaker string
+	// Context is the reporter's sentence around the quote, usually holding
+	// the quote itself. Words of Context outside the quote are scored as
+	// context evidence; the reporting verb ("warned", "denied") is often
+	// the strongest cue there is.
+	Context string
+}
+
+// Result is the classification of one quote.
+type Result struct {
+	// Label is the most probable act.
+	Label Label
+	// Scores holds the probability of each label, indexed by Label; they
+	// sum to 1.
+	Scores [NumLabels]float64
+	// Evidence lists what moved the scores, in text order, quote first.
+	Evidence []Evidence
+}
+
+// Source says which field of an Input a piece of evidence was found in.
+type Source int8
+
+// The sources of evidence.
+const (
+	SourceText Source = iota
+	SourceContext
+)
+
+// Evidence is one lexicon match, or one quote-level rule, that moved the
+// scores.
+type Evidence struct {
+	// Source is the field that Start and End point into.
+	Source Source
+	// Start and End are the byte span of the matched words.
+	Start, End int
+	// Term is the matched entry's term, or the name of a quote-level rule
+	// ("question_mark", "digits").
+	Term string
+	// Label is the label the evidence pushes towards most.
+	Label Label
+	// Weight is what the evidence adds to Label's logit after the rules,
+	// less what it adds to the average label: how far it moves Label ahead.
+	Weight float64
+	// Rules names the rules that applied to the match, such as "negated"
+	// or "first_person".
+	Rules []string
+}
+
+// Info describes a loaded model.
+type Info struct {
+	Name, Version string
+	// Checksum is the SHA-256 of the lexicon file, hex encoded.
+	Checksum string
+	// Labels lists the labels in score order.
+	Labels []Label
+	// Entries is the number of lexicon entries.
+	Entries int
+}
+
+// Model is a lexicon model ready to classify quotes. It is safe for
+// concurrent use.
+type Model struct {
+	tok       *wordTokenizer
+	lex       *Lexicon
+	entries   *trie
+	ruleTries map[string]*trie
+	// weights is the scoring layer: weights[feature][label].
+	weights [numFeatures][NumLabels]float64
+}
+
+// Option configures New.
+type Option func(*options)
+
+type options struct {
+	lexicon     []byte
+	lexiconName string
+	weights     *[numFeatures][NumLabels]float64
+}
+
+// WithLexicon makes New load the lexicon file data instead of the bundled
+// one; name (usually the file's path) appears in errors.
+func WithLexicon(data []byte, name string) Option {
+	return func(o *options) { o.lexicon, o.lexiconName = data, name }
+}
+
+// New loads a model: the embedded tokenizer and the bundled lexicon, or the
+// one given WithLexicon. A malformed lexicon yields a *LexiconError.
+func New(opts ...Option) (*Model, error) {
+	o := options{lexicon: defaultLexicon, lexiconName: "lexicon.txt"}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	lex, err := ParseLexicon(bytes.NewReader(o.lexicon), o.lexiconName)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := newDefaultTokenizer()
+	if err != nil {
+		return nil, err
+	}
+	return newModel(tok, lex, o.lexiconName)
+}
+
+func newModel(tok *wordTokenizer, lex *Lexicon, name string) (*Model, error) {
+	m := &Model{tok: tok, lex: lex, entries: newTrie(), ruleTries: map[string]*trie{}}
+	for i, e := range lex.Entries {
+		ps, err := compileTerm(tok, e.Term)
+		if err != nil {
+			return nil, &LexiconError{File: name, Line: e.Line, Reason: err.Error()}
+		}
+		if !m.entries.insert(ps, i) {
+			return nil, &LexiconError{File: name, Line: e.Line, Reason: fmt.Sprintf("%q matches the same words as an earlier entry", e.Term)}
+		}
+	}
+	for _, s := range ruleSections() {
+		t := newTrie()
+		for i, term := range lex.Terms[s] {
+			ps, err := compileTerm(tok, term)
+			if err != nil {
+				return nil, &LexiconError{File: name, Reason: fmt.Sprintf("[%s] %q: %v", s, term, err)}
+			}
+			t.insert(ps, i)
+		}
+		m.ruleTries[s] = t
+	}
+	m.weights = defaultWeights()
+	byName := map[string]int{}
+	for i := range numFeatures {
+		byName[featureName(i)] = i
+	}
+	for feature, w := range lex.Weights {
+		i, ok := byName[feature]
+		if !ok {
+			return nil, &LexiconError{File: name, Reason: fmt.Sprintf("[weights] names unknown feature %q", feature)}
+		}
+		m.weights[i] = w
+	}
+	return m, nil
+}
+
+// defaultWeights is the scoring layer before fitting: every entry counts
+// for its own labels, context counts half, rules change nothing, and a quote
+// with no evidence leans to neutral.
+func defaultWeights() [numFeatures][NumLabels]float64 {
+	var w [numFeatures][NumLabels]float64
+	for _, l := range Labels() {
+		w[ruleFeature(ruleBase, l)][l] = 1
+		w[ruleFeature(ruleContext, l)][l] = 0.5
+	}
+	w[globalFeature(globalBias)][Neutral] = 0.5
+	w[globalFeature(globalNoMatch)][Neutral] = 1
+	return w
+}
+
+// Info describes the model.
+func (m *Model) Info() Info {
+	return Info{
+		Name:     m.lex.Name,
+		Version:  m.lex.Version,
+		Checksum: m.lex.Checksum,
+		Labels:   Labels(),
+		Entries:  len(m.lex.Entries),
+	}
+}
+
+// match is one lexicon match with the rules that apply to it.
+type match struct {
+	source     Source
+	start, end int // bytes
+	entry      int
+	rules      []rule
+}
+
+// Classify labels one quote. It returns ErrEmptyText or ErrInvalidUTF8 for
+// text it cannot classify; the same input always gets the same result.
+func (m *Model) Classify(in Input) (Result, error) {
+	x, matches, err := m.features(in)
+	if err != nil {
+		return Result{}, err
+	}
+	var logits [NumLabels]float64
+	for f, v := range x {
+		if v == 0 {
+			continue
+		}
+		for l := range NumLabels {
+			logits[l] += v * m.weights[f][l]
+		}
+	}
+	res := Result{Scores: softmax(logits)}
+	for l := range NumLabels {
+		if res.Scores[l] > res.Scores[res.Label] {
+			res.Label = Label(l)
+		}
+	}
+	res.Evidence = m.evidence(in.Text, x, matches)
+	return res, nil
+}
+
+// features turns an input into its feature vector and the matches behind
+// it.
+func (m *Model) features(in Input) (x [numFeatures]float64, matches []match, err error) {
+	if !utf8.ValidString(in.Text) || !utf8.ValidString(in.Context) {
+		return x, nil, ErrInvalidUTF8
+	}
+	if strings.TrimSpace(in.Text) == "" {
+		return x, nil, ErrEmptyText
+	}
+	words, err := m.tok.words(in.Text)
+	if err != nil {
+		return x, nil, err
+	}
+	matches = m.matches(words, SourceText, 0, 0)
+	if in.Context != "" {
+		cw, err := m.tok.words(in.Context)
+		if err != nil {
+			return x, nil, err
+		}
+		// The quote's own words inside the context are already counted.
+		qs, qe := 0, 0
+		if i := strings.Index(in.Context, strings.TrimSpace(in.Text)); i >= 0 {
+			qs, qe = i, i+len(strings.TrimSpace(in.Text))
+		}
+		matches = append(matches, m.matches(cw, SourceContext, qs, qe)...)
+	}
+	for _, mt := range matches {
+		w := m.lex.Entries[mt.entry].Weights
+		src := ruleBase
+		if mt.source == SourceContext {
+			src = ruleContext
+		}
+		for l := range NumLabels {
+			if w[l] == 0 {
+				continue
+			}
+			x[ruleFeature(src, Label(l))] += w[l]
+			for _, r := range mt.rules {
+				x[ruleFeature(r, Label(l))] += w[l]
+			}
+		}
+	}
+	x[globalFeature(globalBias)] = 1
+	if t := strings.TrimRightFunc(in.Text, func(r rune) bool { return unicode.IsSpace(r) || r == '"' || r == '\'' || r == '\u201d' || r == '\u2019' }); strings.HasSuffix(t, "?") {
+		x[globalFeature(globalQuestion)] = 1
+	}
+	for _, w := range words {
+		if w.form != "" && w.form[0] >= '0' && w.form[0] <= '9' {
+			x[globalFeature(globalDigits)] = 1
+			break
+		}
+	}
+	textMatched := false
+	for _, mt := range matches {
+		textMatched = textMatched || mt.source == SourceText
+	}
+	if !textMatched {
+		x[globalFeature(globalNoMatch)] = 1
+	}
+	return x, matches, nil
+}
+
+// matches finds the lexicon entries in words, skipping those that overlap
+// the byte span [skipStart, skipEnd).
+func (m *Model) matches(words []word, src Source, skipStart, skipEnd int) []match {
+	if len(words) == 0 {
+		return nil
+	}
+	a := m.analyze(words)
+	var out []match
+	for _, sp := range m.entries.greedy(words) {
+		start, end := words[sp.start].start, words[sp.end-1].end
+		if start < skipEnd && end > skipStart {
+			continue
+		}
+		out = append(out, match{source: src, start: start, end: end, entry: sp.value, rules: a.rules(sp.start, sp.end)})
+	}
+	return out
+}
+
+// evidence explains the logits: each match's exact contribution, and the
+// quote-level rules that fired.
+func (m *Model) evidence(text string, x [numFeatures]float64, matches []match) []Evidence {
+	ev := make([]Evidence, 0, len(matches)+2)
+	for _, mt := range matches {
+		w := m.lex.Entries[mt.entry].Weights
+		src := ruleBase
+		if mt.source == SourceContext {
+			src = ruleContext
+		}
+		var c [NumLabels]float64
+		names := make([]string, 0, len(mt.rules))
+		for _, r := range mt.rules {
+			names = append(names, r.String())
+		}
+		for l := range NumLabels {
+			if w[l] == 0 {
+				continue
+			}
+			for k := range NumLabels {
+				c[k] += w[l] * m.weights[ruleFeature(src, Label(l))][k]
+				for _, r := range mt.rules {
+					c[k] += w[l] * m.weights[ruleFeature(r, Label(l))][k]
+				}
+			}
+		}
+		e := Evidence{Source: mt.source, Start: mt.start, End: mt.end, Term: m.lex.Entries[mt.entry].Term, Rules: names}
+		e.Label, e.Weight = top(c)
+		ev = append(ev, e)
+	}
+	for _, g := range []int{globalQuestion, globalDigits} {
+		if x[globalFeature(g)] == 0 {
+			continue
+		}
+		l, w := top(m.weights[globalFeature(g)])
+		ev = append(ev, Evidence{Source: SourceText, Start: 0, End: len(text), Term: globalNames[g], Label: l, Weight: w})
+	}
+	sort.SliceStable(ev, func(i, j int) bool {
+		if ev[i].Source != ev[j].Source {
+			return ev[i].Source < ev[j].Source
+		}
+		return ev[i].Start < ev[j].Start
+	})
+	return ev
+}
+
+// top returns the label with the largest value, centred on the mean so
+// that a contribution that lifts every label alike shows as zero.
+func top(c [NumLabels]float64) (Label, float64) {
+	mean := 0.0
+	for _, v := range c {
+		mean += v / NumLabels
+	}
+	best := Label(0)
+	for l := range NumLabels {
+		if c[l] > c[best] {
+			best = Label(l)
+		}
+	}
+	return best, c[best] - mean
+}
+
+// softmax turns logits into probabilities that sum to 1.
+func softmax(z [NumLabels]float64) [NumLabels]float64 {
+	hi := z[0]
+	for _, v := range z {
+		hi = math.Max(hi, v)
+	}
+	var p [NumLabels]float64
+	sum := 0.0
+	for i, v := range z {
+		p[i] = math.Exp(v - hi)
+		sum += p[i]
+	}
+	for i := range p {
+		p[i] /= sum
+	}
+	return p
+}
