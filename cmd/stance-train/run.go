@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/stancehq/stance/eval"
+	"github.com/stancehq/stance/model"
+)
+
+// run parses the flags, fits, reports and writes the lexicon.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("stance-train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		data    = fs.String("data", "testdata/dev/quotes-*.jsonl", "glob of labelled development quotes (JSON Lines)")
+		gold    = fs.String("gold", "testdata/gold/seed-quotes.jsonl", "gold quotes of the development corpus, reported on, never fitted")
+		lexicon = fs.String("lexicon", "model/lexicon.txt", "lexicon whose entries are used and whose [weights] are replaced")
+		out     = fs.String("out", "", "where to write the fitted lexicon (empty: report only)")
+		seed    = fs.Uint64("seed", 1, "seed of the fitting/held-out split")
+		holdout = fs.Float64("holdout", 0.3, "share of each label's development quotes held out")
+	)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	base, err := os.ReadFile(*lexicon)
+	if err != nil {
+		return err
+	}
+	m, err := model.New(model.WithLexicon(base, *lexicon))
+	if err != nil {
+		return err
+	}
+	dev, err := readGlob(*data)
+	if err != nil {
+		return err
+	}
+	goldRows, err := readGlob(*gold)
+	if err != nil {
+		return err
+	}
+	fitRows, testRows := split(dev, *seed, *holdout)
+	fmt.Fprintf(stdout, "development quotes: %d (fitting %d, held out %d); gold quotes: %d\n\n", len(dev), len(fitRows), len(testRows), len(goldRows))
+
+	examples, err := toExamples(fitRows)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	fitted, err := m.Fit(examples, model.DefaultFitOptions())
+	if err != nil {
+		return err
+	}
+	for _, r := range []struct {
+		name    string
+		m       *model.Model
+		rows    []eval.Gold
+		context bool
+	}{
+		{"held-out development quotes, text only, hand-set weights", m, testRows, false},
+		{"held-out development quotes, text only, fitted", fitted, testRows, false},
+		{"held-out development quotes, with context, fitted", fitted, testRows, true},
+		{"gold quotes of the development corpus, text only, fitted", fitted, goldRows, false},
+		{"fitting quotes, text only, fitted (in-sample)", fitted, fitRows, false},
+	} {
+		rep, err := score(r.m, r.rows, r.context)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "== %s\n", r.name)
+		if err := rep.Write(stdout); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout)
+	}
+	if *out == "" {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := fitted.WriteLexicon(&buf, base); err != nil {
+		return err
+	}
+	// The written file must load: a trainer that writes a lexicon the
+	// server then refuses would only fail at the next start-up.
+	if _, err := model.New(model.WithLexicon(buf.Bytes(), *out)); err != nil {
+		return fmt.Errorf("fitted lexicon does not load: %w", err)
+	}
+	return os.WriteFile(*out, buf.Bytes(), 0o644)
+}
+
+// readGlob reads the gold rows of every file matching pattern, in name
+// order.
+func readGlob(pattern string) ([]eval.Gold, error) {
+	names, err := filepath.Glob(pattern)
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no files match %s", pattern)
+	}
+	var rows []eval.Gold
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		rs, err := eval.ReadGold(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		rows = append(rows, rs...)
+	}
+	return rows, nil
+}
+
+// split holds out a share of each label's rows, chosen by a seeded shuffle
+// of the rows sorted by id, so the split is the same on every machine.
+func split(rows []eval.Gold, seed uint64, share float64) (fit, test []eval.Gold) {
+	byLabel := map[string][]eval.Gold{}
+	for _, r := range rows {
+		byLabel[r.Label] = append(byLabel[r.Label], r)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	for _, l := range model.Labels() {
+		rs := byLabel[l.String()]
+		slices.SortFunc(rs, func(a, b eval.Gold) int {
+			if a.ID < b.ID {
+				return -1
+			}
+			if a.ID > b.ID {
+				return 1
+			}
+			return 0
+		})
+		rng.Shuffle(len(rs), func(i, j int) { rs[i], rs[j] = rs[j], rs[i] })
+		k := int(float64(len(rs))*share + 0.5)
+		test = append(test, rs[:k]...)
+		fit = append(fit, rs[k:]...)
+	}
+	return fit, test
+}
+
+// toExamples turns rows into fitting examples: each quote once on its own
+// and once with its context, since the service is called both ways.
+func toExamples(rows []eval.Gold) ([]model.Example, error) {
+	var out []model.Example
+	for _, r := range rows {
+		l, err := model.ParseLabel(r.Label)
+		if err != nil {
+			return nil, fmt.Errorf("quote %s: %w", r.ID, err)
+		}
+		out = append(out, model.Example{Input: model.Input{Text: r.Text}, Label: l})
+		if r.Context != "" {
+			out = append(out, model.Example{Input: model.Input{Text: r.Text, Context: r.Context}, Label: l})
+		}
+	}
+	return out, nil
+}
