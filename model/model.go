@@ -262,7 +262,9 @@ func (m *Model) features(in Input) (x [numFeatures]float64, matches []match, err
 		}
 	}
 	x[globalFeature(globalBias)] = 1
-	if t := strings.TrimRightFunc(in.Text, func(r rune) bool { return unicode.IsSpace(r) || r == '"' || r == '\'' || r == '\u201d' || r == '\u2019' }); strings.HasSuffix(t, "?") {
+	if t := strings.TrimRightFunc(in.Text, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '"' || r == '\'' || r == '\u201d' || r == '\u2019'
+	}); strings.HasSuffix(t, "?") {
 		x[globalFeature(globalQuestion)] = 1
 	}
 	for _, w := range words {
