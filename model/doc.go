@@ -1,0 +1,42 @@
+// Package model is stance's classifier: a lexicon model that labels a
+// quoted statement as an accusation, a denial, a threat, a conciliation or
+// neutral, with a probability for every label and the evidence behind them.
+//
+// # Pipeline
+//
+// Text is tokenized with github.com/sugarme/tokenizer, built from the
+// tokenizer.json this package embeds (BERT's uncased WordPiece vocabulary
+// behind a normalizer that straightens curly quotes, strips accents and
+// lowercases), so nothing is downloaded at run time. WordPiece pieces are
+// joined back into words whose byte spans point into the original text.
+//
+// The words are matched against the lexicon (lexicon.txt, embedded; see its
+// header for the format): weighted words and phrases, longest match first.
+// Each match then passes through the rules, which look at the words around
+// it: a negator shortly before it ("will not be used against"), a
+// conditional in its sentence ("if ... we will"), a hedge ("may"), an
+// intensifier ("categorically"), the grammatical person of its subject ("we
+// will strike" is not "they struck"), future or past tense, and a question.
+// Words of the reporter's frame around the quote (Input.Context) are
+// matched too and count as context evidence.
+//
+// # Scoring
+//
+// Every match adds its weights to one feature per label for its source
+// (quote or context) and to one feature per label for each rule that
+// applies to it. A linear layer turns the features into one logit per
+// label, and a softmax into probabilities. The layer's weights are fitted by
+// multinomial logistic regression (Model.Fit, run by cmd/stance-train) on
+// labelled development quotes, regularized towards hand-set defaults, and
+// stored in the lexicon's [weights] section. Because the layer is linear,
+// each match's contribution to each logit is exact, and that is what
+// Evidence reports.
+//
+// # Guarantees
+//
+// The same input always gets the same result. Invalid UTF-8 is rejected
+// with ErrInvalidUTF8 before it reaches the tokenizer (which panics on it),
+// and the tokenizer's known faults (panics on malformed definitions and on
+// some runs of combining marks, offsets that drift after dropped control
+// characters or inside multi-byte words) are guarded and tested.
+package model

@@ -1,0 +1,113 @@
+package model
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestParseLexiconErrors(t *testing.T) {
+	const head = "@name t\n@version 1\n"
+	tests := []struct {
+		name     string
+		src      string
+		wantLine int
+		wantIn   string
+	}{
+		{"no tab", head + "[entries]\nbaseless denial=2\n", 4, "TAB"},
+		{"unknown label", head + "[entries]\nbaseless\tdenail=2\n", 4, "unknown label"},
+		{"bad number", head + "[entries]\nbaseless\tdenial=two\n", 4, "not a finite number"},
+		{"NaN", head + "[entries]\nbaseless\tdenial=NaN\n", 4, "not a finite number"},
+		{"label twice", head + "[entries]\nbaseless\tdenial=1 denial=2\n", 4, "given twice"},
+		{"no weights", head + "[entries]\nbaseless\t\n", 4, "no label=weight"},
+		{"duplicate", head + "[entries]\nbaseless\tdenial=1\nbaseless\tdenial=2\n", 5, "already appears"},
+		{"unknown section", head + "[entries]\nx\tdenial=1\n[nope]\n", 5, "unknown section"},
+		{"section twice", head + "[entries]\nx\tdenial=1\n[entries]\n", 5, "appears twice"},
+		{"unclosed header", head + "[entries\n", 3, "closing ]"},
+		{"before section", head + "baseless\tdenial=1\n", 3, "before the first section"},
+		{"late directive", head + "[entries]\nx\tdenial=1\n@name late\n", 5, "directive"},
+		{"unknown directive", "@nam t\n", 1, "unknown directive"},
+		{"uppercase", head + "[entries]\nBaseless\tdenial=1\n", 4, "not lowercase"},
+		{"short wildcard", head + "[entries]\nab*\tdenial=1\n", 4, "wildcard"},
+		{"double space", head + "[negators]\nnot  at all\n[entries]\nx\tdenial=1\n", 4, "doubled spaces"},
+		{"no name", "[entries]\nx\tdenial=1\n", 1, "missing @name"},
+		{"no entries", head + "[negators]\nnot\n", 4, "no [entries]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseLexicon(strings.NewReader(tt.src), "custom.lex")
+			var le *LexiconError
+			if !errors.As(err, &le) {
+				t.Fatalf("got %v, want a *LexiconError", err)
+			}
+			if le.File != "custom.lex" || le.Line != tt.wantLine || !strings.Contains(le.Reason, tt.wantIn) {
+				t.Errorf("got %v, want custom.lex:%d: ...%s...", err, tt.wantLine, tt.wantIn)
+			}
+		})
+	}
+}
+
+func TestNewRejectsMalformedLexicon(t *testing.T) {
+	src := "@name t\n@version 1\n[entries]\nbaseless\tdenial=2\nbaseless\tthreat=1\n"
+	_, err := New(WithLexicon([]byte(src), "my.lex"))
+	if err == nil || !strings.Contains(err.Error(), "my.lex:5:") {
+		t.Fatalf("New with a malformed lexicon: got %v, want my.lex:5: ...", err)
+	}
+}
+
+func TestNewRejectsEntriesThatNormalizeAlike(t *testing.T) {
+	src := "@name t\n@version 1\n[entries]\ncease-fire\tconciliation=2\ncease - fire\tconciliation=1\n"
+	_, err := New(WithLexicon([]byte(src), "my.lex"))
+	if err == nil || !strings.Contains(err.Error(), "my.lex:5:") {
+		t.Fatalf("got %v, want my.lex:5: ...", err)
+	}
+}
+
+func TestBundledLexicon(t *testing.T) {
+	lex, err := ParseLexicon(strings.NewReader(string(DefaultLexicon())), "lexicon.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(lex.Entries); got < 1000 {
+		t.Errorf("bundled lexicon has %d entries, want well over a thousand", got)
+	}
+	var per [NumLabels]int
+	for _, e := range lex.Entries {
+		best := Label(0)
+		for l := range NumLabels {
+			if e.Weights[l] > e.Weights[best] {
+				best = Label(l)
+			}
+		}
+		per[best]++
+	}
+	for l, n := range per {
+		if n < 100 {
+			t.Errorf("only %d entries lean to %s", n, Label(l))
+		}
+	}
+	for _, s := range ruleSections() {
+		if len(lex.Terms[s]) == 0 {
+			t.Errorf("bundled lexicon has no [%s] terms", s)
+		}
+	}
+}
+
+func TestChecksumFollowsContent(t *testing.T) {
+	src, err := os.ReadFile("testdata/small.lex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := ParseLexicon(strings.NewReader(string(src)), "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ParseLexicon(strings.NewReader(string(src)+"\n# a comment\n"), "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Checksum == b.Checksum || len(a.Checksum) != 64 {
+		t.Errorf("checksums %q and %q: want two different SHA-256 hex strings", a.Checksum, b.Checksum)
+	}
+}
