@@ -96,7 +96,6 @@ type Option func(*options)
 type options struct {
 	lexicon     []byte
 	lexiconName string
-	weights     *[numFeatures][NumLabels]float64
 }
 
 // WithLexicon makes New load the lexicon file data instead of the bundled
