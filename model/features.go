@@ -38,15 +38,82 @@ var ruleNames = [numRules]string{
 func (r rule) String() string { return ruleNames[r] }
 
 // The quote-level features that follow the per-rule ones.
+// They carry what the shape of a statement says on its own, whatever
+// lexicon entries it holds: speakers deny with "we did not ...", threaten
+// with "if ... will", and fragments are seldom plain facts.
 const (
-	globalBias     = iota // always 1: the prior of each label
-	globalQuestion        // the quote ends with a question mark
-	globalDigits          // the quote holds a number
-	globalNoMatch         // no lexicon entry matched the quote's words
+	globalBias        = iota // always 1: the prior of each label
+	globalQuestion           // the quote ends with a question mark
+	globalDigits             // the quote holds a number
+	globalNoMatch            // no lexicon entry matched the quote's words
+	globalNegation           // a negator
+	globalNegatedSelf        // a negator in a clause whose subject is the speaker ("we did not")
+	globalSelfFuture         // a future marker whose subject is the speaker ("we will")
+	globalCondFuture         // a conditional and a future marker in one sentence
+	globalYou                // the speaker addresses someone ("you")
+	globalFragment           // four words or fewer: a fragment quoted inside a sentence
 	numGlobals
 )
 
-var globalNames = [numGlobals]string{"bias", "question_mark", "digits", "no_match"}
+var globalNames = [numGlobals]string{
+	"bias", "question_mark", "digits", "no_match", "negation", "negated_self",
+	"self_future", "conditional_future", "second_person_address", "fragment",
+}
+
+// globals finds the quote-level features of a quote's words, with the byte
+// span of the words that set each (the whole quote for those that no word
+// sets alone).
+func (a *analysis) globals(text string) (x [numGlobals]float64, spans [numGlobals][2]int) {
+	set := func(g, i int) {
+		if x[g] == 0 {
+			x[g] = 1
+			spans[g] = [2]int{a.words[i].start, a.words[i].end}
+		}
+	}
+	letters := 0
+	condSentence := map[int]bool{}
+	for i, w := range a.words {
+		if a.in[sectionCondition][i] {
+			condSentence[a.sentence[i]] = true
+		}
+		if strings.IndexFunc(w.form, unicode.IsLetter) >= 0 {
+			letters++
+		}
+	}
+	for i, w := range a.words {
+		if w.form != "" && w.form[0] >= '0' && w.form[0] <= '9' {
+			set(globalDigits, i)
+		}
+		if a.in[sectionNegators][i] {
+			set(globalNegation, i)
+			if a.subject(i) == ruleFirstPerson {
+				set(globalNegatedSelf, i)
+			}
+		}
+		if a.in[sectionFuture][i] {
+			if a.subject(i) == ruleFirstPerson {
+				set(globalSelfFuture, i)
+			}
+			if condSentence[a.sentence[i]] {
+				set(globalCondFuture, i)
+			}
+		}
+		if a.in[sectionSecond][i] {
+			set(globalYou, i)
+		}
+	}
+	whole := [2]int{0, len(text)}
+	if letters > 0 && letters <= 4 {
+		x[globalFragment], spans[globalFragment] = 1, whole
+	}
+	if t := strings.TrimRightFunc(text, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '"' || r == '\'' || r == '\u201d' || r == '\u2019'
+	}); strings.HasSuffix(t, "?") {
+		x[globalQuestion], spans[globalQuestion] = 1, whole
+	}
+	x[globalBias] = 1
+	return x, spans
+}
 
 // numFeatures is the length of a feature vector: one feature per rule and
 // label, then the quote-level features.

@@ -46,7 +46,7 @@ func (m *Model) Fit(examples []Example, opts FitOptions) (*Model, error) {
 	}
 	xs := make([][numFeatures]float64, len(examples))
 	for i, ex := range examples {
-		x, _, err := m.features(ex.Input)
+		x, _, _, err := m.features(ex.Input)
 		if err != nil {
 			return nil, fmt.Errorf("fit: example %d: %w", i, err)
 		}

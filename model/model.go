@@ -7,7 +7,6 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -195,7 +194,7 @@ type match struct {
 // Classify labels one quote. It returns ErrEmptyText or ErrInvalidUTF8 for
 // text it cannot classify; the same input always gets the same result.
 func (m *Model) Classify(in Input) (Result, error) {
-	x, matches, err := m.features(in)
+	x, matches, spans, err := m.features(in)
 	if err != nil {
 		return Result{}, err
 	}
@@ -214,35 +213,36 @@ func (m *Model) Classify(in Input) (Result, error) {
 			res.Label = Label(l)
 		}
 	}
-	res.Evidence = m.evidence(in.Text, x, matches)
+	res.Evidence = m.evidence(x, matches, spans)
 	return res, nil
 }
 
 // features turns an input into its feature vector and the matches behind
 // it.
-func (m *Model) features(in Input) (x [numFeatures]float64, matches []match, err error) {
+func (m *Model) features(in Input) (x [numFeatures]float64, matches []match, spans [numGlobals][2]int, err error) {
 	if !utf8.ValidString(in.Text) || !utf8.ValidString(in.Context) {
-		return x, nil, ErrInvalidUTF8
+		return x, nil, spans, ErrInvalidUTF8
 	}
 	if strings.TrimSpace(in.Text) == "" {
-		return x, nil, ErrEmptyText
+		return x, nil, spans, ErrEmptyText
 	}
 	words, err := m.tok.words(in.Text)
 	if err != nil {
-		return x, nil, err
+		return x, nil, spans, err
 	}
-	matches = m.matches(words, SourceText, 0, 0)
+	a := m.analyze(words)
+	matches = m.matches(a, SourceText, 0, 0)
 	if in.Context != "" {
 		cw, err := m.tok.words(in.Context)
 		if err != nil {
-			return x, nil, err
+			return x, nil, spans, err
 		}
 		// The quote's own words inside the context are already counted.
 		qs, qe := 0, 0
 		if i := strings.Index(in.Context, strings.TrimSpace(in.Text)); i >= 0 {
 			qs, qe = i, i+len(strings.TrimSpace(in.Text))
 		}
-		matches = append(matches, m.matches(cw, SourceContext, qs, qe)...)
+		matches = append(matches, m.matches(m.analyze(cw), SourceContext, qs, qe)...)
 	}
 	for _, mt := range matches {
 		w := m.lex.Entries[mt.entry].Weights
@@ -260,18 +260,8 @@ func (m *Model) features(in Input) (x [numFeatures]float64, matches []match, err
 			}
 		}
 	}
-	x[globalFeature(globalBias)] = 1
-	if t := strings.TrimRightFunc(in.Text, func(r rune) bool {
-		return unicode.IsSpace(r) || r == '"' || r == '\'' || r == '\u201d' || r == '\u2019'
-	}); strings.HasSuffix(t, "?") {
-		x[globalFeature(globalQuestion)] = 1
-	}
-	for _, w := range words {
-		if w.form != "" && w.form[0] >= '0' && w.form[0] <= '9' {
-			x[globalFeature(globalDigits)] = 1
-			break
-		}
-	}
+	g, spans := a.globals(in.Text)
+	copy(x[globalFeature(0):], g[:])
 	textMatched := false
 	for _, mt := range matches {
 		textMatched = textMatched || mt.source == SourceText
@@ -279,16 +269,13 @@ func (m *Model) features(in Input) (x [numFeatures]float64, matches []match, err
 	if !textMatched {
 		x[globalFeature(globalNoMatch)] = 1
 	}
-	return x, matches, nil
+	return x, matches, spans, nil
 }
 
 // matches finds the lexicon entries in words, skipping those that overlap
 // the byte span [skipStart, skipEnd).
-func (m *Model) matches(words []word, src Source, skipStart, skipEnd int) []match {
-	if len(words) == 0 {
-		return nil
-	}
-	a := m.analyze(words)
+func (m *Model) matches(a *analysis, src Source, skipStart, skipEnd int) []match {
+	words := a.words
 	var out []match
 	for _, sp := range m.entries.greedy(words) {
 		start, end := words[sp.start].start, words[sp.end-1].end
@@ -302,7 +289,7 @@ func (m *Model) matches(words []word, src Source, skipStart, skipEnd int) []matc
 
 // evidence explains the logits: each match's exact contribution, and the
 // quote-level rules that fired.
-func (m *Model) evidence(text string, x [numFeatures]float64, matches []match) []Evidence {
+func (m *Model) evidence(x [numFeatures]float64, matches []match, spans [numGlobals][2]int) []Evidence {
 	ev := make([]Evidence, 0, len(matches)+2)
 	for _, mt := range matches {
 		w := m.lex.Entries[mt.entry].Weights
@@ -330,12 +317,13 @@ func (m *Model) evidence(text string, x [numFeatures]float64, matches []match) [
 		e.Label, e.Weight = top(c)
 		ev = append(ev, e)
 	}
-	for _, g := range []int{globalQuestion, globalDigits} {
+	// The bias and the absence of matches are the baseline, not evidence.
+	for g := globalNoMatch + 1; g < numGlobals; g++ {
 		if x[globalFeature(g)] == 0 {
 			continue
 		}
 		l, w := top(m.weights[globalFeature(g)])
-		ev = append(ev, Evidence{Source: SourceText, Start: 0, End: len(text), Term: globalNames[g], Label: l, Weight: w})
+		ev = append(ev, Evidence{Source: SourceText, Start: spans[g][0], End: spans[g][1], Term: globalNames[g], Label: l, Weight: w})
 	}
 	sort.SliceStable(ev, func(i, j int) bool {
 		if ev[i].Source != ev[j].Source {

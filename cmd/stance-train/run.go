@@ -26,6 +26,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		out     = fs.String("out", "", "where to write the fitted lexicon (empty: report only)")
 		seed    = fs.Uint64("seed", 1, "seed of the fitting/held-out split")
 		holdout = fs.Float64("holdout", 0.3, "share of each label's development quotes held out")
+		misses  = fs.Bool("misses", false, "list the fitting quotes the fitted model gets wrong (never the held-out ones: looking at those would tune the lexicon to them)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -81,6 +82,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintln(stdout)
+	}
+	if *misses {
+		if err := writeMisses(stdout, fitted, fitRows); err != nil {
+			return err
+		}
 	}
 	if *out == "" {
 		return nil

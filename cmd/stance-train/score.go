@@ -59,3 +59,22 @@ func (r *report) Write(w io.Writer) error {
 	_, err := fmt.Fprintf(w, "macro-F1 %.3f\n", macro)
 	return err
 }
+
+// writeMisses lists the rows the model labels wrongly, with the evidence
+// it used, for a person improving the lexicon.
+func writeMisses(w io.Writer, m *model.Model, rows []eval.Gold) error {
+	for _, r := range rows {
+		res, err := m.Classify(model.Input{Text: r.Text})
+		if err != nil {
+			return err
+		}
+		if res.Label.String() == r.Label {
+			continue
+		}
+		fmt.Fprintf(w, "%s gold=%s got=%s %.2f\n    %s\n", r.ID, r.Label, res.Label, res.Scores, r.Text)
+		for _, e := range res.Evidence {
+			fmt.Fprintf(w, "      %q %s %.2f %v\n", e.Term, e.Label, e.Weight, e.Rules)
+		}
+	}
+	return nil
+}
