@@ -1,0 +1,204 @@
+// Command stanced serves the stance gRPC API: it loads the model (the
+// bundled lexicon or the one given with --lexicon), listens on --listen and
+// serves stance.v1.StanceService, grpc.health.v1 and server reflection until
+// SIGINT or SIGTERM.
+//
+// Usage:
+//
+//	stanced [--listen 127.0.0.1:50051] [--lexicon FILE] [--max-batch N]
+//	        [--max-text-bytes N] [--max-doc-bytes N] [--shutdown-timeout 10s]
+//	        [--log-format text|json] [--log-level info]
+//
+// Every flag can also be set with an environment variable: STANCE_ and the
+// flag's name in upper case with _ for -, such as STANCE_LISTEN or
+// STANCE_MAX_BATCH. A flag on the command line wins over its variable.
+//
+// On a signal the server reports NOT_SERVING to health checks, stops taking
+// new calls and waits for the calls under way for up to --shutdown-timeout,
+// then cuts the rest off and exits 0.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/stancehq/stance/model"
+	"github.com/stancehq/stance/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "stanced:", err)
+		os.Exit(1)
+	}
+}
+
+// config is the command line, with the environment filled in.
+type config struct {
+	listen          string
+	lexicon         string
+	maxBatch        int
+	maxTextBytes    int
+	maxDocBytes     int
+	shutdownTimeout time.Duration
+	logFormat       string
+	logLevel        slog.Level
+}
+
+// envName is the environment variable for a flag.
+func envName(flagName string) string {
+	return "STANCE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseConfig reads the flags in args, then, for each flag args does not
+// set, its environment variable as lookupEnv reports it.
+func parseConfig(args []string, lookupEnv func(string) (string, bool), stderr io.Writer) (config, error) {
+	c := config{logLevel: slog.LevelInfo}
+	fs := flag.NewFlagSet("stanced", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:50051", "`address` to listen on; port 0 picks a free port")
+	fs.StringVar(&c.lexicon, "lexicon", "", "lexicon `file` to load instead of the bundled one")
+	fs.IntVar(&c.maxBatch, "max-batch", server.DefaultMaxBatch, "most quotes in one ClassifyBatch call")
+	fs.IntVar(&c.maxTextBytes, "max-text-bytes", server.DefaultMaxTextBytes, "largest quote text, and largest context, in bytes")
+	fs.IntVar(&c.maxDocBytes, "max-doc-bytes", server.DefaultMaxDocumentBytes, "largest ClassifyDocument article in bytes")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to wait for calls under way on shutdown")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log `format`: text or json")
+	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: stanced [flags]\n\nServes the stance gRPC API. Every flag can be set with the environment\nvariable STANCE_<FLAG>, such as STANCE_MAX_BATCH; a flag wins.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (stanced takes flags only)", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] || err != nil {
+			return
+		}
+		if v, ok := lookupEnv(envName(f.Name)); ok {
+			if serr := fs.Set(f.Name, v); serr != nil {
+				err = fmt.Errorf("%s=%q: %w", envName(f.Name), v, serr)
+			}
+		}
+	})
+	if err != nil {
+		return c, err
+	}
+	switch {
+	case c.maxBatch < 1:
+		return c, fmt.Errorf("--max-batch must be at least 1, not %d", c.maxBatch)
+	case c.maxTextBytes < 1:
+		return c, fmt.Errorf("--max-text-bytes must be at least 1, not %d", c.maxTextBytes)
+	case c.maxDocBytes < 1:
+		return c, fmt.Errorf("--max-doc-bytes must be at least 1, not %d", c.maxDocBytes)
+	case c.shutdownTimeout <= 0:
+		return c, fmt.Errorf("--shutdown-timeout must be positive, not %v", c.shutdownTimeout)
+	case c.logFormat != "text" && c.logFormat != "json":
+		return c, fmt.Errorf("--log-format must be text or json, not %q", c.logFormat)
+	}
+	return c, nil
+}
+
+// newLogger returns the logger c asks for, writing to w.
+func newLogger(c config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.logLevel}
+	if c.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// loadModel loads the bundled model, or the one of the lexicon file.
+func loadModel(path string) (*model.Model, error) {
+	if path == "" {
+		return model.New()
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading lexicon: %w", err)
+	}
+	return model.New(model.WithLexicon(data, path))
+}
+
+// run serves until ctx is done, then shuts down gracefully. It logs to
+// stderr, including the address it listens on once it does.
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	c, err := parseConfig(args, os.LookupEnv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	logger := newLogger(c, stderr)
+
+	m, err := loadModel(c.lexicon)
+	if err != nil {
+		return fmt.Errorf("loading model: %w", err)
+	}
+	info := m.Info()
+	logger.Info("model loaded", "name", info.Name, "version", info.Version, "entries", info.Entries, "checksum", info.Checksum)
+
+	srv := server.New(m,
+		server.WithMaxBatch(c.maxBatch),
+		server.WithMaxTextBytes(c.maxTextBytes),
+		server.WithMaxDocumentBytes(c.maxDocBytes),
+		server.WithLogger(logger))
+	gs := srv.NewGRPCServer()
+
+	lis, err := new(net.ListenConfig).Listen(ctx, "tcp", c.listen)
+	if err != nil {
+		return fmt.Errorf("listening: %w", err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- gs.Serve(lis) }()
+	logger.Info("listening", "addr", lis.Addr().String())
+
+	select {
+	case err := <-served:
+		// Serve returns only on a listener failure while ctx is live.
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+
+	logger.Info("shutting down", "timeout", c.shutdownTimeout)
+	srv.Shutdown()
+	stopped := make(chan struct{})
+	go func() {
+		gs.GracefulStop()
+		close(stopped)
+	}()
+	timer := time.NewTimer(c.shutdownTimeout)
+	defer timer.Stop()
+	select {
+	case <-stopped:
+	case <-timer.C:
+		logger.Warn("calls still under way at the shutdown timeout; cutting them off")
+		gs.Stop()
+		<-stopped
+	}
+	if err := <-served; err != nil {
+		return fmt.Errorf("serving: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}

@@ -1,0 +1,310 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
+
+	"github.com/stancehq/stance/model"
+	stancev1 "github.com/stancehq/stance/proto/stance/v1"
+	"github.com/stancehq/stance/server"
+)
+
+// logWatch collects run's JSON log and reports the address it listens on.
+type logWatch struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	addr chan string
+}
+
+func newLogWatch() *logWatch { return &logWatch{addr: make(chan string, 1)} }
+
+func (w *logWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.buf.Write(p)
+	w.mu.Unlock()
+	var rec struct {
+		Msg  string `json:"msg"`
+		Addr string `json:"addr"`
+	}
+	if json.Unmarshal(p, &rec) == nil && rec.Msg == "listening" {
+		w.addr <- rec.Addr
+	}
+	return len(p), nil
+}
+
+func (w *logWatch) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// running is a run call under way.
+type running struct {
+	addr   string
+	cancel context.CancelFunc
+	done   chan error
+	logs   *logWatch
+}
+
+// startRun calls run with args on a loopback port and waits until it
+// listens. The test's end stops it if the test did not.
+func startRun(t *testing.T, args ...string) *running {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	r := &running{cancel: cancel, done: make(chan error, 1), logs: newLogWatch()}
+	args = append([]string{"--listen", "127.0.0.1:0", "--log-format", "json"}, args...)
+	go func() { r.done <- run(ctx, args, r.logs) }()
+	select {
+	case r.addr = <-r.logs.addr:
+	case err := <-r.done:
+		cancel()
+		t.Fatalf("run returned before listening: %v\n%s", err, r.logs)
+	case <-time.After(20 * time.Second):
+		cancel()
+		t.Fatalf("run did not listen within 20s\n%s", r.logs)
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-r.done:
+		case <-time.After(20 * time.Second):
+			t.Error("run did not return after the test")
+		}
+	})
+	return r
+}
+
+// stop cancels run's context and returns what run returns.
+func (r *running) stop(t *testing.T) error {
+	t.Helper()
+	r.cancel()
+	select {
+	case err := <-r.done:
+		r.done <- err // for the cleanup
+		return err
+	case <-time.After(20 * time.Second):
+		t.Fatal("run did not return within 20s of the cancel")
+		return nil
+	}
+}
+
+func dial(t *testing.T, addr string) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatalf("grpc.NewClient(%s): %v", addr, err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+func callContext(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestRun(t *testing.T) {
+	r := startRun(t)
+	if !strings.HasPrefix(r.addr, "127.0.0.1:") || strings.HasSuffix(r.addr, ":0") {
+		t.Fatalf("listening on %q, want a loopback port", r.addr)
+	}
+	conn := dial(t, r.addr)
+
+	m, err := model.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := stancev1.NewStanceServiceClient(conn).GetModel(callContext(t), &stancev1.GetModelRequest{})
+	if err != nil {
+		t.Fatalf("GetModel: %v", err)
+	}
+	if info := m.Info(); got.GetName() != info.Name || got.GetLexiconChecksum() != info.Checksum || int(got.GetEntryCount()) != info.Entries {
+		t.Errorf("GetModel = %v, want the bundled model %+v", got, info)
+	}
+
+	hc := healthpb.NewHealthClient(conn)
+	for _, svc := range []string{"", "stance.v1.StanceService"} {
+		resp, err := hc.Check(callContext(t), &healthpb.HealthCheckRequest{Service: svc})
+		if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+			t.Errorf("Check(%q) = %v, %v; want SERVING", svc, resp, err)
+		}
+	}
+
+	if err := r.stop(t); err != nil {
+		t.Fatalf("run = %v, want nil after the cancel", err)
+	}
+	for _, msg := range []string{`"msg":"shutting down"`, `"msg":"stopped"`} {
+		if !strings.Contains(r.logs.String(), msg) {
+			t.Errorf("the log lacks %s:\n%s", msg, r.logs)
+		}
+	}
+	if _, err := hc.Check(callContext(t), &healthpb.HealthCheckRequest{}); status.Code(err) != codes.Unavailable {
+		t.Errorf("Check after the stop = %v, want Unavailable", err)
+	}
+}
+
+// TestRunShutdownTimeout holds a stream open through the shutdown: run
+// must wait for it no longer than --shutdown-timeout, then cut it off.
+func TestRunShutdownTimeout(t *testing.T) {
+	r := startRun(t, "--shutdown-timeout", "300ms")
+	conn := dial(t, r.addr)
+	stream, err := stancev1.NewStanceServiceClient(conn).ClassifyStream(callContext(t))
+	if err != nil {
+		t.Fatalf("ClassifyStream: %v", err)
+	}
+	if err := stream.Send(&stancev1.ClassifyStreamRequest{Quote: &stancev1.Quote{Id: "1", Text: "We will respond."}}); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if _, err := stream.Recv(); err != nil {
+		t.Fatalf("Recv: %v", err)
+	}
+	start := time.Now()
+	if err := r.stop(t); err != nil {
+		t.Fatalf("run = %v, want nil", err)
+	}
+	if elapsed := time.Since(start); elapsed < 300*time.Millisecond || elapsed > 10*time.Second {
+		t.Errorf("run took %v to stop with a stream open, want about the 300ms timeout", elapsed)
+	}
+	if _, err := stream.Recv(); err == nil {
+		t.Error("the open stream still works after the stop")
+	}
+	if !strings.Contains(r.logs.String(), "cutting them off") {
+		t.Errorf("the log does not say the calls were cut off:\n%s", r.logs)
+	}
+}
+
+func TestRunLexicon(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tiny.lex")
+	lex := "@name tiny\n@version 9.9\n\n[entries]\nretaliate\tthreat=2\nbaseless\tdenial=2\n"
+	if err := os.WriteFile(path, []byte(lex), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  string
+		args []string
+	}{
+		{"flag", "", []string{"--lexicon", path}},
+		{"environment", path, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.env != "" {
+				t.Setenv("STANCE_LEXICON", tt.env)
+			}
+			r := startRun(t, tt.args...)
+			got, err := stancev1.NewStanceServiceClient(dial(t, r.addr)).GetModel(callContext(t), &stancev1.GetModelRequest{})
+			if err != nil {
+				t.Fatalf("GetModel: %v", err)
+			}
+			if got.GetName() != "tiny" || got.GetVersion() != "9.9" || got.GetEntryCount() != 2 {
+				t.Errorf("GetModel = %v, want the tiny lexicon's model", got)
+			}
+		})
+	}
+}
+
+func TestRunStartupErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.lex")
+	if err := os.WriteFile(bad, []byte("@name bad\n@version 1\n[entries]\nretaliate\tthreat=2\nno tab on this line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"malformed lexicon", []string{"--lexicon", bad}, bad + ":5:"},
+		{"missing lexicon", []string{"--lexicon", filepath.Join(dir, "none.lex")}, "none.lex"},
+		{"bad flag value", []string{"--max-batch", "many"}, "max-batch"},
+		{"bad listen address", []string{"--listen", "127.0.0.1:notaport"}, "listening"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			err := run(ctx, tt.args, &stderr)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("run = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseConfig(t *testing.T) {
+	defaults := config{
+		listen:          "127.0.0.1:50051",
+		maxBatch:        server.DefaultMaxBatch,
+		maxTextBytes:    server.DefaultMaxTextBytes,
+		maxDocBytes:     server.DefaultMaxDocumentBytes,
+		shutdownTimeout: 10 * time.Second,
+		logFormat:       "text",
+		logLevel:        slog.LevelInfo,
+	}
+	with := func(f func(*config)) config {
+		c := defaults
+		f(&c)
+		return c
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		want    config
+		wantErr string
+	}{
+		{name: "defaults", want: defaults},
+		{name: "flags", args: []string{"--listen", ":0", "--lexicon", "x.lex", "--max-batch", "7", "--max-text-bytes", "100", "--max-doc-bytes", "1000", "--shutdown-timeout", "3s", "--log-format", "json", "--log-level", "debug"},
+			want: config{listen: ":0", lexicon: "x.lex", maxBatch: 7, maxTextBytes: 100, maxDocBytes: 1000, shutdownTimeout: 3 * time.Second, logFormat: "json", logLevel: slog.LevelDebug}},
+		{name: "environment", env: map[string]string{"STANCE_LISTEN": ":1", "STANCE_LEXICON": "e.lex", "STANCE_MAX_BATCH": "9", "STANCE_MAX_TEXT_BYTES": "11", "STANCE_MAX_DOC_BYTES": "12", "STANCE_SHUTDOWN_TIMEOUT": "1m", "STANCE_LOG_FORMAT": "json", "STANCE_LOG_LEVEL": "warn"},
+			want: config{listen: ":1", lexicon: "e.lex", maxBatch: 9, maxTextBytes: 11, maxDocBytes: 12, shutdownTimeout: time.Minute, logFormat: "json", logLevel: slog.LevelWarn}},
+		{name: "flag wins over environment", args: []string{"--max-batch", "5"}, env: map[string]string{"STANCE_MAX_BATCH": "9", "STANCE_LOG_FORMAT": "json"},
+			want: with(func(c *config) { c.maxBatch, c.logFormat = 5, "json" })},
+		{name: "bad environment value", env: map[string]string{"STANCE_MAX_DOC_BYTES": "1MB"}, wantErr: "STANCE_MAX_DOC_BYTES"},
+		{name: "bad flag value", args: []string{"--shutdown-timeout", "soon"}, wantErr: "shutdown-timeout"},
+		{name: "zero batch", args: []string{"--max-batch", "0"}, wantErr: "--max-batch"},
+		{name: "negative text limit", env: map[string]string{"STANCE_MAX_TEXT_BYTES": "-1"}, wantErr: "--max-text-bytes"},
+		{name: "zero timeout", args: []string{"--shutdown-timeout", "0s"}, wantErr: "--shutdown-timeout"},
+		{name: "unknown log format", args: []string{"--log-format", "xml"}, wantErr: "--log-format"},
+		{name: "unknown log level", args: []string{"--log-level", "loud"}, wantErr: "log-level"},
+		{name: "positional argument", args: []string{"serve"}, wantErr: `"serve"`},
+		{name: "unknown flag", args: []string{"--port", "1"}, wantErr: "port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lookup := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
+			got, err := parseConfig(tt.args, lookup, io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("parseConfig = %v, want an error containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseConfig: %v", err)
+			}
+			if got != tt.want {
+				t.Errorf("parseConfig = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
