@@ -96,7 +96,7 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), stderr io
 		}
 		if v, ok := lookupEnv(envName(f.Name)); ok {
 			if serr := fs.Set(f.Name, v); serr != nil {
-				err = fmt.Errorf("%s=%q: %w", envName(f.Name), v, serr)
+				err = fmt.Errorf("%s=%q: invalid value for --%s: %w", envName(f.Name), v, f.Name, serr)
 			}
 		}
 	})
