@@ -8,13 +8,10 @@ import (
 	"github.com/stancehq/stance/model"
 )
 
-// report is a provisional label report until eval's lands.
-type report struct {
-	conf [model.NumLabels][model.NumLabels]int
-}
-
-func score(m *model.Model, rows []eval.Gold, withContext bool) (*report, error) {
-	rep := &report{}
+// score classifies rows, with their context or without, and scores the
+// labels against the rows' gold labels.
+func score(m *model.Model, rows []eval.Gold, withContext bool) (*eval.LabelReport, error) {
+	preds := make([]eval.Prediction, 0, len(rows))
 	for _, r := range rows {
 		in := model.Input{Text: r.Text}
 		if withContext {
@@ -26,38 +23,17 @@ func score(m *model.Model, rows []eval.Gold, withContext bool) (*report, error) 
 		}
 		g, err := model.ParseLabel(r.Label)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("quote %s: %w", r.ID, err)
 		}
-		rep.conf[g][res.Label]++
-	}
-	return rep, nil
-}
-
-func (r *report) Write(w io.Writer) error {
-	macro := 0.0
-	for l := range model.NumLabels {
-		tp, fp, fn := r.conf[l][l], 0, 0
-		for k := range model.NumLabels {
-			if k != l {
-				fp += r.conf[k][l]
-				fn += r.conf[l][k]
+		p := eval.Prediction{Gold: g, Pred: res.Label, Prob: res.Scores[res.Label]}
+		for _, a := range r.Also {
+			if l, err := model.ParseLabel(a); err == nil {
+				p.Also = append(p.Also, l)
 			}
 		}
-		p, rc, f := 0.0, 0.0, 0.0
-		if tp+fp > 0 {
-			p = float64(tp) / float64(tp+fp)
-		}
-		if tp+fn > 0 {
-			rc = float64(tp) / float64(tp+fn)
-		}
-		if p+rc > 0 {
-			f = 2 * p * rc / (p + rc)
-		}
-		macro += f / model.NumLabels
-		fmt.Fprintf(w, "%-13s P %.2f R %.2f F1 %.2f   %v\n", model.Label(l), p, rc, f, r.conf[l])
+		preds = append(preds, p)
 	}
-	_, err := fmt.Fprintf(w, "macro-F1 %.3f\n", macro)
-	return err
+	return eval.ScoreLabels(preds)
 }
 
 // writeMisses lists the rows the model labels wrongly, with the evidence
