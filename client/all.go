@@ -64,7 +64,7 @@ func (e *InvalidQuotesError) Error() string {
 	if len(e.Quotes) == 1 {
 		noun = "quote"
 	}
-	fmt.Fprintf(&b, "stance: %d invalid %s not classified: ", len(e.Quotes), noun)
+	fmt.Fprintf(&b, "client: %d invalid %s not classified: ", len(e.Quotes), noun)
 	for i, q := range e.Quotes {
 		if i == show {
 			fmt.Fprintf(&b, "; and %d more", len(e.Quotes)-show)
@@ -219,11 +219,11 @@ func (c *Client) classifyAll(ctx context.Context, quotes []*stancev1.Quote, todo
 	wg.Wait()
 
 	if a.err != nil {
-		return fmt.Errorf("stance: classify stream: %w", a.err)
+		return fmt.Errorf("client: classify stream: %w", a.err)
 	}
 	for _, i := range todo {
 		if results[i] == nil {
-			return fmt.Errorf("stance: classify stream: %w: no result for quotes[%d]", errMalformed, i)
+			return fmt.Errorf("client: classify stream: %w: no result for quotes[%d]", errMalformed, i)
 		}
 	}
 	return nil

@@ -110,10 +110,10 @@ func (c *Client) Classify(ctx context.Context, q *stancev1.Quote) (*stancev1.Res
 	defer cancel()
 	resp, err := c.svc.Classify(ctx, &stancev1.ClassifyRequest{Quote: q})
 	if err != nil {
-		return nil, fmt.Errorf("stance: classify: %w", err)
+		return nil, fmt.Errorf("client: classify: %w", err)
 	}
 	if resp.GetResult() == nil {
-		return nil, fmt.Errorf("stance: classify: %w: no result", errMalformed)
+		return nil, fmt.Errorf("client: classify: %w: no result", errMalformed)
 	}
 	return resp.GetResult(), nil
 }
@@ -126,10 +126,10 @@ func (c *Client) ClassifyBatch(ctx context.Context, quotes []*stancev1.Quote) ([
 	defer cancel()
 	resp, err := c.svc.ClassifyBatch(ctx, &stancev1.ClassifyBatchRequest{Quotes: quotes})
 	if err != nil {
-		return nil, fmt.Errorf("stance: classify batch: %w", err)
+		return nil, fmt.Errorf("client: classify batch: %w", err)
 	}
 	if got, want := len(resp.GetResults()), len(quotes); got != want {
-		return nil, fmt.Errorf("stance: classify batch: %w: %d results for %d quotes", errMalformed, got, want)
+		return nil, fmt.Errorf("client: classify batch: %w: %d results for %d quotes", errMalformed, got, want)
 	}
 	return resp.GetResults(), nil
 }
@@ -141,7 +141,7 @@ func (c *Client) ClassifyDocument(ctx context.Context, text string) ([]*stancev1
 	defer cancel()
 	resp, err := c.svc.ClassifyDocument(ctx, &stancev1.ClassifyDocumentRequest{Text: text})
 	if err != nil {
-		return nil, fmt.Errorf("stance: classify document: %w", err)
+		return nil, fmt.Errorf("client: classify document: %w", err)
 	}
 	return resp.GetQuotes(), nil
 }
@@ -152,7 +152,7 @@ func (c *Client) Model(ctx context.Context) (*stancev1.GetModelResponse, error) 
 	defer cancel()
 	resp, err := c.svc.GetModel(ctx, &stancev1.GetModelRequest{})
 	if err != nil {
-		return nil, fmt.Errorf("stance: get model: %w", err)
+		return nil, fmt.Errorf("client: get model: %w", err)
 	}
 	return resp, nil
 }

@@ -50,7 +50,7 @@ func ExampleClient_ClassifyAll() {
 		fmt.Printf("quotes[%d]: id %s, %s\n", i, r.GetId(), r.GetLabel())
 	}
 	// Output:
-	// error: stance: 1 invalid quote not classified: quotes[2] (id "c"): text is blank
+	// error: client: 1 invalid quote not classified: quotes[2] (id "c"): text is blank
 	// quotes[0]: id a, LABEL_DENIAL
 	// quotes[1]: id 1, LABEL_ACCUSATION
 	// quotes[2]: not classified

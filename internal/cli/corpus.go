@@ -1,0 +1,232 @@
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"unicode"
+
+	"github.com/stancehq/stance/model"
+)
+
+// Article is one article file.
+type Article struct {
+	// Doc names the article in output: its path relative to the directory
+	// it was found in, with slashes, or its base name when it was given as
+	// a file.
+	Doc string
+	// Path is where to read it.
+	Path string
+}
+
+// FindArticles expands paths into articles: a file stands for itself; a
+// directory for every *.txt file under it, recursively, in sorted order.
+// A directory without any is an error, so that a mistyped path does not
+// pass for an empty corpus.
+func FindArticles(paths []string) ([]Article, error) {
+	var out []Article
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			out = append(out, Article{Doc: filepath.Base(p), Path: p})
+			continue
+		}
+		n := len(out)
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() || filepath.Ext(path) != ".txt" {
+				return nil
+			}
+			rel, err := filepath.Rel(p, path)
+			if err != nil {
+				return err
+			}
+			out = append(out, Article{Doc: filepath.ToSlash(rel), Path: path})
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(out) == n {
+			return nil, fmt.Errorf("no *.txt files under %s", p)
+		}
+		// WalkDir goes in lexical order of names within each directory;
+		// sort by the whole relative path so that "a/b.txt" < "a.txt" does
+		// not depend on the walk.
+		sort.Slice(out[n:], func(i, j int) bool { return out[n+i].Doc < out[n+j].Doc })
+	}
+	return out, nil
+}
+
+// Row is one quote found in an article.
+type Row struct {
+	Doc        string
+	Start, End int
+	Text       string
+	Speaker    string
+	Label      model.Label
+	Scores     Scores
+}
+
+// Corpus classifies each article with the service and returns one row for
+// each quote, in article order and then text order. It fails on an
+// article it cannot read or the service rejects, naming it, and on a quote
+// whose text is not the article's bytes at its span.
+func Corpus(ctx context.Context, c DocumentClassifier, articles []Article) ([]Row, error) {
+	var rows []Row
+	for _, a := range articles {
+		data, err := os.ReadFile(a.Path)
+		if err != nil {
+			return nil, err
+		}
+		text := string(data)
+		quotes, err := c.ClassifyDocument(ctx, text)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", a.Path, err)
+		}
+		for i, q := range quotes {
+			start, end := int(q.GetStart()), int(q.GetEnd())
+			if start < 0 || start > end || end > len(text) || text[start:end] != q.GetText() {
+				return nil, fmt.Errorf("%s: quote %d: %w: span [%d:%d] does not hold its text %q", a.Path, i+1, errBadResponse, start, end, q.GetText())
+			}
+			p, err := toPrediction(q.GetResult())
+			if err != nil {
+				return nil, fmt.Errorf("%s: quote %d: %w", a.Path, i+1, err)
+			}
+			rows = append(rows, Row{
+				Doc: a.Doc, Start: start, End: end, Text: q.GetText(), Speaker: q.GetSpeaker(),
+				Label: p.label, Scores: p.scores,
+			})
+		}
+	}
+	return rows, nil
+}
+
+// rowJSON is a Row's JSON form.
+type rowJSON struct {
+	Doc     string `json:"doc"`
+	Start   int    `json:"start"`
+	End     int    `json:"end"`
+	Text    string `json:"text"`
+	Speaker string `json:"speaker"`
+	Label   string `json:"label"`
+	Scores  Scores `json:"scores"`
+}
+
+// WriteJSONL writes one JSON object per row and line, with the label's
+// name and a scores object from label name to probability.
+func WriteJSONL(w io.Writer, rows []Row) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, r := range rows {
+		err := enc.Encode(rowJSON{Doc: r.Doc, Start: r.Start, End: r.End, Text: r.Text, Speaker: r.Speaker, Label: r.Label.String(), Scores: r.Scores})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteCSV writes a header and one record per row, with a score_<label>
+// column for each label.
+func WriteCSV(w io.Writer, rows []Row) error {
+	cw := csv.NewWriter(w)
+	header := []string{"doc", "start", "end", "text", "speaker", "label"}
+	for _, l := range model.Labels() {
+		header = append(header, "score_"+l.String())
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		rec := []string{r.Doc, strconv.Itoa(r.Start), strconv.Itoa(r.End), r.Text, r.Speaker, r.Label.String()}
+		for _, l := range model.Labels() {
+			rec = append(rec, formatProb(r.Scores[l]))
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// Widths of the table's text columns, in characters.
+const (
+	tableTextWidth    = 60
+	tableSpeakerWidth = 24
+)
+
+// WriteTable writes the rows as an aligned table for people, quote text on
+// one line and cut to fit, then the number of quotes per label and per
+// speaker.
+func WriteTable(w io.Writer, rows []Row) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DOC\tSTART\tEND\tLABEL\tP\tSPEAKER\tTEXT")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%s\t%s\n", oneLine(r.Doc, 0), r.Start, r.End, r.Label, r.Scores[r.Label],
+			oneLine(r.Speaker, tableSpeakerWidth), oneLine(r.Text, tableTextWidth))
+	}
+	fmt.Fprintln(tw)
+	byLabel := make(map[model.Label]int)
+	bySpeaker := make(map[string]int)
+	for _, r := range rows {
+		byLabel[r.Label]++
+		bySpeaker[r.Speaker]++
+	}
+	fmt.Fprintln(tw, "LABEL\tQUOTES")
+	for _, l := range model.Labels() {
+		fmt.Fprintf(tw, "%s\t%d\n", l, byLabel[l])
+	}
+	fmt.Fprintf(tw, "total\t%d\n", len(rows))
+	fmt.Fprintln(tw)
+	speakers := make([]string, 0, len(bySpeaker))
+	for s := range bySpeaker {
+		speakers = append(speakers, s)
+	}
+	sort.Slice(speakers, func(i, j int) bool {
+		a, b := speakers[i], speakers[j]
+		if bySpeaker[a] != bySpeaker[b] {
+			return bySpeaker[a] > bySpeaker[b]
+		}
+		return a < b
+	})
+	fmt.Fprintln(tw, "SPEAKER\tQUOTES")
+	for _, s := range speakers {
+		name := oneLine(s, 0)
+		if s == "" {
+			name = "(not attributed)"
+		}
+		fmt.Fprintf(tw, "%s\t%d\n", name, bySpeaker[s])
+	}
+	return tw.Flush()
+}
+
+// oneLine makes s fit one table cell: every run of white space (tabs and
+// newlines too, which would break the table) becomes one space and, when
+// width > 0, s is cut to width characters, ending in "…" if cut.
+func oneLine(s string, width int) string {
+	s = strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+	if width <= 0 {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= width {
+		return s
+	}
+	return string(r[:width-1]) + "…"
+}

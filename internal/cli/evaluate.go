@@ -1,0 +1,263 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/stancehq/stance/eval"
+	"github.com/stancehq/stance/model"
+	stancev1 "github.com/stancehq/stance/proto/stance/v1"
+)
+
+// EvalOptions configures Eval.
+type EvalOptions struct {
+	// Gold is the path of the gold JSON Lines file.
+	Gold string
+	// In is the path of predictions written by stance classify, matched
+	// to gold rows by id. Empty to have the service classify each gold
+	// row's text.
+	In string
+	// Corpus is the directory holding the articles that gold rows with
+	// doc, start and end point into. Empty for the directory "corpus"
+	// beside the gold file's directory (testdata/corpus for
+	// testdata/gold/x.jsonl).
+	Corpus string
+	// Context sends each gold row's context with its text when the
+	// service classifies the rows.
+	Context bool
+}
+
+// Eval scores the service, or a file of its predictions, against gold
+// rows and writes the report to out: label accuracy, macro-F1, per-label
+// precision, recall and F1, the confusion matrix and calibration; and,
+// when gold rows locate their quotes in articles, how well the service's
+// ClassifyDocument finds those quotes and their speakers.
+func Eval(ctx context.Context, s Service, opts EvalOptions, out io.Writer) error {
+	gold, err := readGoldFile(opts.Gold)
+	if err != nil {
+		return err
+	}
+	if len(gold) == 0 {
+		return fmt.Errorf("%s: no gold rows", opts.Gold)
+	}
+	var preds []eval.Prediction
+	var source string
+	if opts.In != "" {
+		preds, err = predictionsFromFile(gold, opts.In)
+		source = opts.In
+	} else {
+		preds, err = predictionsFromService(ctx, s, gold, opts.Context)
+		source = "the service, text"
+		if opts.Context {
+			source += " and context"
+		}
+	}
+	if err != nil {
+		return err
+	}
+	rep, err := eval.ScoreLabels(preds)
+	if err != nil {
+		return err
+	}
+
+	ew := &errWriter{w: out}
+	ew.printf("gold:        %s (%d quotes)\n", opts.Gold, len(gold))
+	if opts.In == "" || hasSpans(gold) {
+		m, err := s.Model(ctx)
+		if err != nil {
+			return err
+		}
+		ew.printf("model:       %s %s, lexicon sha256 %.12s, %d entries\n", m.GetName(), m.GetVersion(), m.GetLexiconChecksum(), m.GetEntryCount())
+	}
+	ew.printf("predictions: %s\n\nLABELS\n", source)
+	if ew.err != nil {
+		return ew.err
+	}
+	if err := rep.Write(out); err != nil {
+		return err
+	}
+	if !hasSpans(gold) {
+		return nil
+	}
+	dir := opts.Corpus
+	if dir == "" {
+		dir = filepath.Join(filepath.Dir(filepath.Dir(opts.Gold)), "corpus")
+	}
+	ew.printf("\nEXTRACTION (ClassifyDocument on %s)\n", dir)
+	if ew.err != nil {
+		return ew.err
+	}
+	return writeExtraction(ctx, s, gold, dir, out)
+}
+
+func readGoldFile(path string) ([]eval.Gold, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	gold, err := eval.ReadGold(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return gold, nil
+}
+
+func hasSpans(gold []eval.Gold) bool {
+	for _, g := range gold {
+		if g.HasSpan() {
+			return true
+		}
+	}
+	return false
+}
+
+// goldLabels parses a gold row's label and also-labels.
+func goldLabels(g eval.Gold, i int) (model.Label, []model.Label, error) {
+	l, err := model.ParseLabel(g.Label)
+	if err != nil {
+		return 0, nil, fmt.Errorf("gold row %d (id %q): %w", i+1, g.ID, err)
+	}
+	var also []model.Label
+	for _, a := range g.Also {
+		al, err := model.ParseLabel(a)
+		if err != nil {
+			return 0, nil, fmt.Errorf("gold row %d (id %q): also: %w", i+1, g.ID, err)
+		}
+		also = append(also, al)
+	}
+	return l, also, nil
+}
+
+// predictionsFromService classifies every gold row's text.
+func predictionsFromService(ctx context.Context, c QuoteClassifier, gold []eval.Gold, withContext bool) ([]eval.Prediction, error) {
+	quotes := make([]*stancev1.Quote, len(gold))
+	for i, g := range gold {
+		quotes[i] = &stancev1.Quote{Id: g.ID, Text: g.Text, Speaker: g.Speaker}
+		if withContext {
+			quotes[i].Context = g.Context
+		}
+	}
+	results, err := c.ClassifyAll(ctx, quotes)
+	if err != nil {
+		// Every gold row must be scored: a partial score would pass for a
+		// whole one.
+		return nil, err
+	}
+	preds := make([]eval.Prediction, len(gold))
+	for i, g := range gold {
+		l, also, err := goldLabels(g, i)
+		if err != nil {
+			return nil, err
+		}
+		p, err := toPrediction(results[i])
+		if err != nil {
+			return nil, fmt.Errorf("gold row %d (id %q): %w", i+1, g.ID, err)
+		}
+		preds[i] = eval.Prediction{Gold: l, Pred: p.label, Prob: p.scores[p.label], Also: also}
+	}
+	return preds, nil
+}
+
+// filePrediction is what Eval reads of a line of stance classify's output.
+type filePrediction struct {
+	ID     *string            `json:"id"`
+	Label  *string            `json:"label"`
+	Scores map[string]float64 `json:"scores"`
+}
+
+// predictionsFromFile matches the predictions in path to the gold rows by
+// id. Every gold row needs exactly one prediction; predictions for ids
+// not in the gold are ignored.
+func predictionsFromFile(gold []eval.Gold, path string) ([]eval.Prediction, error) {
+	index := make(map[string]int, len(gold))
+	for i, g := range gold {
+		if g.ID == "" {
+			return nil, fmt.Errorf("gold row %d has no id to match predictions by", i+1)
+		}
+		if j, dup := index[g.ID]; dup {
+			return nil, fmt.Errorf("gold rows %d and %d share the id %q", j+1, i+1, g.ID)
+		}
+		index[g.ID] = i
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	preds := make([]eval.Prediction, len(gold))
+	found := make([]int, len(gold)) // line of each gold row's prediction
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
+	for n := 1; sc.Scan(); n++ {
+		b := sc.Bytes()
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		var fp filePrediction
+		if err := json.Unmarshal(b, &fp); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+		}
+		if fp.ID == nil || fp.Label == nil || fp.Scores == nil {
+			return nil, fmt.Errorf("%s:%d: want id, label and scores, as stance classify writes", path, n)
+		}
+		i, ok := index[*fp.ID]
+		if !ok {
+			continue
+		}
+		if found[i] != 0 {
+			return nil, fmt.Errorf("%s:%d: a second prediction for id %q (the first is on line %d)", path, n, *fp.ID, found[i])
+		}
+		found[i] = n
+		pl, err := model.ParseLabel(*fp.Label)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+		}
+		prob, ok := fp.Scores[pl.String()]
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: no score for the label %s", path, n, pl)
+		}
+		l, also, err := goldLabels(gold[i], i)
+		if err != nil {
+			return nil, err
+		}
+		preds[i] = eval.Prediction{Gold: l, Pred: pl, Prob: prob, Also: also}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var missing []string
+	for i, n := range found {
+		if n == 0 {
+			missing = append(missing, gold[i].ID)
+		}
+	}
+	if len(missing) > 0 {
+		const show = 5
+		n, more := len(missing), ""
+		if n > show {
+			more, missing = fmt.Sprintf(" and %d more", n-show), missing[:show]
+		}
+		return nil, fmt.Errorf("%s: no prediction for %d of %d gold rows: %s%s", path, n, len(gold), strings.Join(missing, ", "), more)
+	}
+	return preds, nil
+}
+
+// errWriter keeps the first write error.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}
