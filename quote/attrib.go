@@ -41,7 +41,7 @@ type doc struct {
 
 	// surnames and acronyms index the named mentions so far by the
 	// short forms that may refer back to them.
-	surnames, acronyms map[string][]mention
+	surnames, firstNames, acronyms map[string][]mention
 }
 
 // qinfo is a quote being attributed.
@@ -61,6 +61,17 @@ func findSites(toks []token) []site {
 	for k, t := range toks {
 		if t.isQuote() {
 			lastQuote = k
+			// "“…” — Khawaja Asif": a name after a dash that ends the
+			// sentence signs the quote.
+			if k+2 < len(toks) && (toks[k+1].isPunct("—") || toks[k+1].isPunct("–")) {
+				e := k + 2
+				for e < len(toks) && toks[e].word {
+					e++
+				}
+				if (e == len(toks) || !toks[e].isPunct(",")) && nameLike(toks[k+2:e]) {
+					out = append(out, site{v: k + 1, kind: siteInverted, verb: "—", np: toks[k+2 : e], npStart: k + 2, ref: -1, strong: true})
+				}
+			}
 			continue
 		}
 		if !t.word {
@@ -92,16 +103,17 @@ func findSites(toks []token) []site {
 		s := site{v: k, verb: t.lw, ref: -1}
 		switch form {
 		case formIng:
-			if prev.lw == "as" && k >= 2 {
-				if np, at := quotedAs(toks, k-1); np != nil {
-					s.kind, s.np, s.npStart = siteQuotedAs, np, at
-					break
-				}
-				if k >= 3 && toks[k-2].lw == "quoted" && passiveAux[toks[k-3].lw] {
-					if np, extra, at := subjectBefore(toks, k-3, lastQuote); np != nil {
+			if j := quotedBefore(toks, k-1); prev.lw == "as" && j >= 0 {
+				// "quoted X as saying", or the passive "X was
+				// quoted (by Reuters) as saying".
+				if j > 0 && passiveAux[toks[j-1].lw] {
+					if np, extra, at := subjectBefore(toks, j-1, lastQuote); np != nil {
 						s.kind, s.np, s.extra, s.npStart = siteQuotedAs, np, extra, at
 						break
 					}
+				} else if j+1 < k-1 {
+					s.kind, s.np, s.npStart = siteQuotedAs, toks[j+1:k-1], j+1
+					break
 				}
 			}
 			if np, at := withSubject(toks, k); np != nil {
@@ -187,9 +199,9 @@ func forwardNP(toks []token, from int) []token {
 			}
 			break
 		}
-		if t.word && (t.lw == "from" || t.lw == "by") && j > from && docNouns[toks[j-1].lw] {
-			// "according to a statement from the ministry": the
-			// ministry speaks.
+		if t.word && (t.lw == "from" || t.lw == "by") && j > from && (docNouns[toks[j-1].lw] || (j-1 > from && issuedWords[toks[j-1].lw] && docNouns[toks[j-2].lw])) {
+			// "according to a statement from the ministry", "said a
+			// statement issued by the ministry": the ministry speaks.
 			return forwardNP(toks, j+1)
 		}
 		if !t.word || cutWords[t.lw] {
@@ -203,21 +215,19 @@ func forwardNP(toks []token, from int) []token {
 	return toks[from:j]
 }
 
-// quotedAs reads "quoted X as" ending at the "as" at index as.
-func quotedAs(toks []token, as int) ([]token, int) {
+// quotedBefore returns the index of the "quoted" of "quoted … as" ending
+// at the "as" at index as, or -1.
+func quotedBefore(toks []token, as int) int {
 	for j := as - 1; j >= 0 && j >= as-10; j-- {
 		t := toks[j]
-		if !t.word {
-			return nil, 0
+		if !t.word && t.text != "." {
+			return -1
 		}
 		if t.lw == "quoted" {
-			if j+1 < as {
-				return toks[j+1 : as], j + 1
-			}
-			return nil, 0
+			return j
 		}
 	}
-	return nil, 0
+	return -1
 }
 
 // withSubject reads "with X saying" ending at the participle at index v.
@@ -381,6 +391,10 @@ func partyState(w string) bool {
 // docNouns head phrases that carry someone else's words: "a statement
 // from the ministry" speaks for the ministry.
 var docNouns = wordSet("statement report post message letter communique communiqué release video notice transcript")
+
+// issuedWords may stand between a docNoun and its "by": "a statement
+// issued by the ministry".
+var issuedWords = wordSet("issued released posted published shared signed")
 
 // nameLike reports whether a phrase is a proper name, possibly with
 // titles: every word capitalized or a name connector.

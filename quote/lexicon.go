@@ -140,7 +140,7 @@ var participleLeads = wordSet("and but or while as after before by when without 
 // of the name ("a source familiar with the talks", "Abdul Basit at the S.
 // Rajaratnam School", "officials in Kabul"). "of", "for" and "to" are kept
 // ("a spokesperson for the UN", "adviser to the prime minister").
-var cutWords = wordSet("who whom whose which that familiar close speaking requesting citing according at in on from with during after before while based briefed involved attending writing told said says added stated")
+var cutWords = wordSet("who whom whose which that familiar close privy aware knowledgeable speaking requesting citing according at in on from with during after before while based briefed involved attending writing told said says added stated")
 
 // prepositions start introductory phrases, not subjects.
 var prepositions = wordSet("in on at after before following during amid despite since by from for with without over under about against among between through throughout within upon into onto toward towards like of to as")
@@ -161,8 +161,8 @@ var pluralPronouns = wordSet("they")
 // after the last of them ("Pakistan Defence Minister Khawaja Asif", "Maj.
 // Gen. (r) Inam-ul-Haq"). Lower case, without the abbreviation's period.
 var titleHeads = wordSet(
-	"minister president premier chancellor secretary secretary-general director-general inspector-general attorney-general spokesman spokeswoman spokesperson governor mayor senator sen rep representative congressman congresswoman ambassador envoy commissioner chairman chairwoman chairperson chair director chief commander general gen lt lieutenant col colonel maj major capt captain sgt sergeant adm admiral brig brigadier marshal",
-	"mr mrs ms miss dr prof professor sir dame lord lady king queen prince princess sheikh shaikh emir amir sultan pope cardinal bishop rabbi imam maulana mufti justice judge attorney prosecutor deputy vice acting interim former caretaker speaker leader founder co-founder head adviser advisor aide r retd",
+	"pm minister president premier chancellor secretary secretary-general director-general inspector-general attorney-general spokesman spokeswoman spokesperson governor mayor senator sen rep representative congressman congresswoman ambassador envoy commissioner chairman chairwoman chairperson chair director chief commander general gen lt lieutenant col colonel maj major capt captain sgt sergeant adm admiral brig brigadier marshal",
+	"mr mrs ms miss dr prof professor sir dame lord lady king queen prince princess sheikh shaikh emir pope cardinal bishop rabbi imam maulana mufti justice judge attorney prosecutor deputy vice acting interim former caretaker speaker leader founder co-founder head adviser advisor aide r retd",
 )
 
 // portfolioWords may follow "of" inside a title ("Secretary of State",
@@ -191,7 +191,7 @@ var spokesNouns = wordSet("spokesman spokeswoman spokesperson")
 // orgNameWords mark a capitalized name as an organisation or a place rather
 // than a person, so that "he" does not resolve to it.
 var orgNameWords = wordSet(
-	"nations states kingdom republic union emirates emirate arabia council ministry office army forces force police party front movement agency news times post tribune herald television radio broadcasting corporation bank fund organisation organization committee commission court assembly parliament government department administration house center centre institute university school college foundation association group company inc ltd taliban province district city diary journal daily review press network channel media service services command bureau authority board",
+	"nations states kingdom republic union emirates emirate arabia council ministry office secretariat palace army forces force police party front movement agency news times post tribune herald television radio broadcasting corporation bank fund organisation organization committee commission court assembly parliament government department administration house center centre institute university school college foundation association group company inc ltd taliban province district city diary journal daily review press network channel media service services command bureau authority board",
 	"reuters afp ap bbc cnn pakistan afghanistan india china iran qatar turkey türkiye russia america europe kabul islamabad delhi tehran moscow washington beijing doha istanbul",
 )
 

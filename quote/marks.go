@@ -17,20 +17,41 @@ type para struct {
 	sents       []int  // indexes of its sentences in doc.sents
 }
 
-// splitParas cuts text into non-blank lines.
+// splitParas cuts text into non-blank lines. A line that starts with a
+// lower-case letter right after a line that does not end a sentence is
+// the same paragraph, hard-wrapped, and is joined to it.
 func splitParas(text string) []para {
 	var ps []para
+	blank := true // a blank line came before the current line
 	for i := 0; i <= len(text); {
 		e := len(text)
 		if j := strings.IndexByte(text[i:], '\n'); j >= 0 {
 			e = i + j
 		}
-		if s, t := trimSpace(text, i, e); s < t {
+		s, t := trimSpace(text, i, e)
+		switch {
+		case s >= t:
+			blank = true
+		case !blank && len(ps) > 0 && unicode.IsLower(runeAt(text, s, t)) && !lineEndsSentence(text[ps[len(ps)-1].start:ps[len(ps)-1].end]):
+			ps[len(ps)-1].end = t
+			blank = false
+		default:
 			ps = append(ps, para{start: s, end: t})
+			blank = false
 		}
 		i = e + 1
 	}
 	return ps
+}
+
+// lineEndsSentence reports whether a line ends with sentence punctuation,
+// possibly followed by closing marks or brackets.
+func lineEndsSentence(line string) bool {
+	body := strings.TrimRightFunc(line, func(r rune) bool {
+		return isSpace(r) || markOf(r) != mkNone || r == ')' || r == ']'
+	})
+	r, _ := utf8.DecodeLastRuneInString(body)
+	return strings.ContainsRune(".!?…:;", r)
 }
 
 // trimSpace narrows text[s:e] to exclude leading and trailing white space,
@@ -202,6 +223,18 @@ func scanOnce(text string, ps, pe int, apos []int) ([]rawQuote, int) {
 		if mk == mkNone || i == skipNext || containsInt(apos, i) {
 			i += w
 			continue
+		}
+		// Two single marks in a row stand for a double one in some
+		// scraped and wire text: ''We will respond,'' he said.
+		if r2, w2 := utf8.DecodeRuneInString(text[i+w : pe]); i+w < pe && r2 == r {
+			switch mk {
+			case mkOpenSingle:
+				mk, w = mkOpenDouble, w+w2
+			case mkCloseSingle:
+				mk, w = mkCloseDouble, w+w2
+			case mkStraightSingle:
+				mk, w = mkStraightDouble, w+w2
+			}
 		}
 		prev, next := runeBefore(text, i, ps), runeAt(text, i+w, pe)
 		canOpen := !isSpace(next) && opensBefore(prev)

@@ -29,6 +29,13 @@ type npInfo struct {
 // tells whether the phrase is one that can speak.
 func analyseNP(text string, toks, extra []token) (npInfo, bool) {
 	var n npInfo
+	// "A statement from the ministry" and "a statement issued by the
+	// ministry" speak for the ministry.
+	for k := 1; k+1 < len(toks); k++ {
+		if w := toks[k].lw; (w == "from" || w == "by") && (docNouns[toks[k-1].lw] || (k >= 2 && issuedWords[toks[k-1].lw] && docNouns[toks[k-2].lw])) {
+			return analyseNP(text, toks[k+1:], extra)
+		}
+	}
 	toks = cutModifiers(toks)
 	// Bracketed groups: an acronym is kept aside, "(r)" and the like
 	// dropped.
@@ -74,10 +81,13 @@ func analyseNP(text string, toks, extra []token) (npInfo, bool) {
 	n.head = canonWord(last.text)
 	// The proper name is the run of capitalized words at the end of the
 	// phrase; a possessive ends it ("Pakistan’s Defence Minister …").
+	// A run that ends in an organisation word is an organisation's name,
+	// possessives and titles included ("the Prime Minister’s Office").
+	orgRun := last.upper() && orgNameWords[canonWord(last.text)]
 	j := len(ws) - 1
 	for ; j >= 0; j-- {
 		t := ws[j]
-		if t.possessive() {
+		if t.possessive() && !(orgRun && t.upper() && j < len(ws)-1) {
 			break
 		}
 		if t.upper() || (j > 0 && j < len(ws)-1 && nameConnectors[t.lw] && ws[j-1].upper() && ws[j+1].upper()) {
@@ -127,6 +137,10 @@ func analyseNP(text string, toks, extra []token) (npInfo, bool) {
 	describe(ws[:len(ws)-len(run)])
 	describe(extra)
 	n.known = true
+	if orgRun {
+		n.name = text[run[0].s:run[len(run)-1].e]
+		return n, true
+	}
 	// Titles stand before the name; the name starts after the last one,
 	// and after the portfolio of "Secretary of State …".
 	lastTitle := -1
@@ -408,8 +422,14 @@ func (d *doc) antecedent(p string, pos, sent int) (mention, bool) {
 
 // bySurname expands a one-word name to the last full name before pos that
 // ends in it: "Asif" to "Khawaja Asif", "Haq" to "Inam-ul-Haq".
+//
+// A first name used alone ("PM Shehbaz") expands the same way when no
+// surname matches.
 func (d *doc) bySurname(w string, pos int) (mention, bool) {
-	return lastBefore(d.surnames[strings.ToLower(w)], pos)
+	if m, ok := lastBefore(d.surnames[strings.ToLower(w)], pos); ok {
+		return m, true
+	}
+	return lastBefore(d.firstNames[strings.ToLower(w)], pos)
 }
 
 // byAcronym expands an acronym to the name it was given for ("RTA") or
@@ -434,13 +454,15 @@ func (d *doc) index(m mention) {
 		return
 	}
 	if d.surnames == nil {
-		d.surnames, d.acronyms = make(map[string][]mention), make(map[string][]mention)
+		d.surnames, d.firstNames, d.acronyms = make(map[string][]mention), make(map[string][]mention), make(map[string][]mention)
 	}
 	ws := strings.Fields(m.name)
 	last := ws[len(ws)-1]
 	if m.person && len(ws) > 1 {
 		k := strings.ToLower(last)
 		d.surnames[k] = append(d.surnames[k], m)
+		k = strings.ToLower(ws[0])
+		d.firstNames[k] = append(d.firstNames[k], m)
 	}
 	if i := strings.LastIndexAny(last, "-‑"); m.person && i >= 0 && i+1 < len(last) {
 		k := strings.ToLower(last[i+1:])

@@ -133,6 +133,20 @@ func isHeadline(line string, start int, qs []rawQuote) bool {
 	if len(qs) > 0 && qs[0].open == start && !qs[0].closed {
 		return false
 	}
+	if len(qs) > 0 && qs[0].open == start && qs[0].closed {
+		// A pull quote signed with a dash: “…” — Khawaja Asif.
+		rest := strings.TrimLeftFunc(line[qs[0].close-start:], isSpace)
+		if strings.HasPrefix(rest, "—") || strings.HasPrefix(rest, "–") {
+			return false
+		}
+	}
+	for _, q := range qs {
+		// “…,” he said: headlines never put a comma before the
+		// closing mark.
+		if q.closed && strings.HasSuffix(strings.TrimRightFunc(line[q.start-start:q.end-start], isSpace), ",") {
+			return false
+		}
+	}
 	if strings.Contains(line, "pic.twitter.com/") || strings.Contains(line, "t.co/") {
 		return false // the text of an embedded tweet
 	}
@@ -167,7 +181,7 @@ func tweetSignature(line string) (string, bool) {
 // order, so that pronouns and short names resolve to what came before.
 func (d *doc) attribute() {
 	d.ments = d.ments[:0]
-	d.surnames, d.acronyms = nil, nil
+	d.surnames, d.firstNames, d.acronyms = nil, nil, nil
 	for i := range d.quotes {
 		q := &d.quotes[i]
 		q.speaker, q.cue, q.mention = "", "", ""

@@ -56,6 +56,9 @@ func TestMarks(t *testing.T) {
 		{"tweet text without final stop is kept", "Those behind this \"cowardly attack\" will pay pic.twitter.com/abc\n— Mohsin Raza (@raza) March 9, 2025", []string{"cowardly attack"}},
 		{"caption is prose", "A shopkeeper closes his shop. “We cannot survive,” said trader Bilal Ahmed. (Wire photo)", []string{"We cannot survive,"}},
 		{"CRLF line ends", "“One.\r\n“Two,” he said.\r\n", []string{"One.", "Two,"}},
+		{"doubled single marks", "''We will respond,'' he said. ‘‘Soon.’’", []string{"We will respond,", "Soon."}},
+		{"hard-wrapped paragraph", "He said that \"if terrorism\nis not from your soil, say so.\"\nNext.", []string{"if terrorism\nis not from your soil, say so."}},
+		{"pull quote signed with a dash", "“Pakistan will never allow it” — Omar Siddiqui", []string{"Pakistan will never allow it"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,6 +155,14 @@ func TestSpeakers(t *testing.T) {
 			[]span{{"According to my information, both sides are trying,", "Sami Khan", "said_after", Full}}},
 		{"titles removed", "“The situation is under control,” Inspector General of Police Akhtar Hayat told Dawn. “We are ready,” said Maj. Gen. (r) Inam-ul-Haq.",
 			[]span{{"The situation is under control,", "Akhtar Hayat", "told", Full}, {"We are ready,", "Inam-ul-Haq", "said_after", Full}}},
+		{"statement issued by", `"We have given them enough time," said a statement issued by the Prime Minister's Office.`,
+			[]span{{"We have given them enough time,", "Prime Minister's Office", "said_after", Full}}},
+		{"passive quoted by", `Foreign Minister Abdul Hadi Saleh arrived. He was quoted by state television as saying Kabul "wants good relations".`,
+			[]span{{"wants good relations", "Abdul Hadi Saleh", "pronoun", Partial}}},
+		{"first name alone", `Prime Minister Omar Siddiqui chaired the meeting. PM Omar said Pakistan would "not bow".`,
+			[]span{{"not bow", "Omar Siddiqui", "said_before", Partial}}},
+		{"signed with a dash", "“Pakistan will never allow it” — Omar Siddiqui",
+			[]span{{"Pakistan will never allow it", "Omar Siddiqui", "said_after", Full}}},
 		{"name before affiliation", "Economist Nabeel Sami of the Centre for Economic Research said rates were high. He warned that \"growth will suffer\".",
 			[]span{{"growth will suffer", "Nabeel Sami", "pronoun", Partial}}},
 	}
