@@ -42,6 +42,7 @@ type doc struct {
 	// surnames and acronyms index the named mentions so far by the
 	// short forms that may refer back to them.
 	surnames, firstNames, acronyms map[string][]mention
+	genders                        map[string]string // speaker name to the pronoun resolved to it
 }
 
 // qinfo is a quote being attributed.

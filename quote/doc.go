@@ -9,9 +9,12 @@
 //
 // # Finding quotes
 //
-// The text is read one paragraph (line) at a time. Quotation marks are
-// paired with a stack: curly double (“ ”), straight double ("), low and
-// angle marks („ « »), and single marks (‘ ’ '). A mark's role comes from
+// The text is read one paragraph (line) at a time; a line that starts
+// with a lower-case letter right after a line that does not end a sentence
+// is taken for a hard-wrapped continuation of that line. Quotation marks
+// are paired with a stack: curly double (“ ”), straight double ("), low
+// and angle marks („ « »), single marks (‘ ’ ') and doubled single marks
+// ('' and ‘‘ ’’, which some wire and scraped text uses for double ones). A mark's role comes from
 // its neighbours: a mark after a space and before a word opens, one after
 // a word or punctuation and before a space or punctuation closes, and a
 // curly mark typed the wrong way round is read by its position. A single
@@ -43,9 +46,11 @@
 // story, it is not a statement with a speaker, and the gold data leaves
 // them out. A paragraph counts as a headline when it is at most 20 words
 // long and does not end in sentence punctuation (. ! ? … : ; or a closing
-// bracket), unless it opens with an unclosed quote (a quote running on) or
-// is the text of an embedded tweet. Captions and tweets end in punctuation
-// or a tweet link and are read as prose.
+// bracket), unless it opens with an unclosed quote (a quote running on),
+// has a quote ending in a comma (“…,” he said), is a pull quote signed with
+// a dash (“…” — Khawaja Asif) or is the text of an embedded tweet.
+// Captions and tweets end in punctuation or a tweet link and are read as
+// prose.
 //
 // # Attribution
 //
@@ -75,8 +80,11 @@
 // before it in the sentence ("X said that “…”", "X warned: “…”"; Cue
 // "said_before", "according_to", "quoted_as", "participle" or "pronoun");
 // an attribution later in the sentence ("Pakistan is making a “last-ditch
-// effort” …, a security official said"; "said_after"). A quote without
-// one in its sentence takes the author of the embedded tweet it is in
+// effort” …, a security official said"; "said_after"); after a colon in a
+// sentence with no reporting verb, the sentence's subject ("Asif had a
+// message for Kabul: “…”"; "said_before"); a name after a dash ("“…” —
+// Khawaja Asif"; "said_after"). A quote without any of these takes the
+// author of the embedded tweet it is in
 // ("tweet"), the speaker of the other parts of a quote running over
 // paragraphs ("continuation"), the speaker of the quote right before it in
 // the same or the previous paragraph ("continuation"), a bare attribution
@@ -96,8 +104,10 @@
 //
 //   - he, she: the subject of the nearest earlier sentence that has a
 //     person as subject (or the last person it mentions), looking back at
-//     most eight sentences; they: the nearest plural speaker; it: the
-//     nearest body ("The bank said … “…,” it said");
+//     most eight sentences and skipping people whose description or earlier
+//     pronoun says the other gender ("spokeswoman", "Mr"); they: the
+//     nearest plural speaker; it: the nearest body ("The bank said … “…,”
+//     it said");
 //   - a surname or short name ("Asif", "Haq"): the last full name ending in
 //     it ("Khawaja Asif", "Inam-ul-Haq");
 //   - an acronym ("the RTA"): the name it was given for, or whose initials

@@ -283,6 +283,12 @@ func (d *doc) resolve(n npInfo, sent int) resolved {
 		}
 		a.pos, a.sent, a.subject = n.pos, sent, true
 		r.speaker, r.m = a.name, a
+		if n.pronoun == "he" || n.pronoun == "she" {
+			if d.genders == nil {
+				d.genders = make(map[string]string)
+			}
+			d.genders[a.name] = n.pronoun
+		}
 		return r
 	case n.name != "":
 		m.name, m.named = n.name, true
@@ -387,7 +393,7 @@ func (d *doc) antecedent(p string, pos, sent int) (mention, bool) {
 		}
 		switch p {
 		case "he", "she":
-			return m.person && !m.plural
+			return m.person && !m.plural && d.genderOf(m) != otherGender(p)
 		case "they":
 			return m.plural
 		default: // it
@@ -418,6 +424,37 @@ func (d *doc) antecedent(p string, pos, sent int) (mention, bool) {
 		}
 	}
 	return best, found
+}
+
+// femaleWords and maleWords in a speaker's description tell "she" from
+// "he".
+var (
+	femaleWords = wordSet("mrs ms miss madam dame lady queen princess woman spokeswoman chairwoman congresswoman businesswoman mother daughter sister wife widow girl grandmother actress")
+	maleWords   = wordSet("mr sir lord king prince man spokesman chairman congressman businessman father son brother husband boy grandfather actor")
+)
+
+// genderOf returns the pronoun that fits a mention, "he" or "she", from
+// its description or from the pronouns already resolved to it, or "".
+func (d *doc) genderOf(m mention) string {
+	if g := d.genders[m.name]; g != "" {
+		return g
+	}
+	for _, w := range m.desc {
+		switch {
+		case femaleWords[w]:
+			return "she"
+		case maleWords[w]:
+			return "he"
+		}
+	}
+	return ""
+}
+
+func otherGender(p string) string {
+	if p == "he" {
+		return "she"
+	}
+	return "he"
 }
 
 // bySurname expands a one-word name to the last full name before pos that

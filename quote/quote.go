@@ -181,7 +181,7 @@ func tweetSignature(line string) (string, bool) {
 // order, so that pronouns and short names resolve to what came before.
 func (d *doc) attribute() {
 	d.ments = d.ments[:0]
-	d.surnames, d.firstNames, d.acronyms = nil, nil, nil
+	d.surnames, d.firstNames, d.acronyms, d.genders = nil, nil, nil, nil
 	for i := range d.quotes {
 		q := &d.quotes[i]
 		q.speaker, q.cue, q.mention = "", "", ""
@@ -374,6 +374,17 @@ func (d *doc) attributeQuote(si, k int) {
 		}
 	}
 	if pick < 0 {
+		// “Asif had a message for Kabul: “…”: a quote introduced by a
+		// colon in a sentence without a reporting verb is the
+		// subject's.
+		if k > 0 && toks[k-1].isPunct(":") && len(sites) == 0 {
+			if s := d.subjectOf(si); s.res.speaker != "" {
+				q.speaker, q.cue, q.mention = s.res.speaker, "said_before", s.res.mention
+				if s.res.pronoun {
+					q.cue = "pronoun"
+				}
+			}
+		}
 		return
 	}
 	s := sites[pick]

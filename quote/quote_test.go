@@ -163,6 +163,10 @@ func TestSpeakers(t *testing.T) {
 			[]span{{"not bow", "Omar Siddiqui", "said_before", Partial}}},
 		{"signed with a dash", "“Pakistan will never allow it” — Omar Siddiqui",
 			[]span{{"Pakistan will never allow it", "Omar Siddiqui", "said_after", Full}}},
+		{"pronoun gender from the description", "Mr Tariq Jamil met spokeswoman Rabia Baloch on Monday. Jamil said talks went well. “We agreed on a plan,” she said.",
+			[]span{{"We agreed on a plan,", "Rabia Baloch", "pronoun", Full}}},
+		{"colon without a verb", "Defence Minister Tariq Jamil had a message for Kabul: “Act now.”",
+			[]span{{"Act now.", "Tariq Jamil", "said_before", Full}}},
 		{"name before affiliation", "Economist Nabeel Sami of the Centre for Economic Research said rates were high. He warned that \"growth will suffer\".",
 			[]span{{"growth will suffer", "Nabeel Sami", "pronoun", Partial}}},
 	}
