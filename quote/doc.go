@@ -14,8 +14,8 @@
 // is taken for a hard-wrapped continuation of that line. Quotation marks
 // are paired with a stack: curly double (“ ”), straight double ("), low
 // and angle marks („ « »), single marks (‘ ’ ') and doubled single marks
-// ('' and ‘‘ ’’, which some wire and scraped text uses for double ones). A mark's role comes from
-// its neighbours: a mark after a space and before a word opens, one after
+// (two apostrophes, or ‘‘ and ’’, which some wire and scraped text uses for
+// double ones). A mark's role comes from its neighbours: a mark after a space and before a word opens, one after
 // a word or punctuation and before a space or punctuation closes, and a
 // curly mark typed the wrong way round is read by its position. A single
 // mark between letters (Pakistan’s, don't), before an elided word or a
