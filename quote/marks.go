@@ -320,15 +320,31 @@ func scanOnce(text string, ps, pe int, apos []int) ([]rawQuote, int) {
 		o := stack[0]
 		if !o.single {
 			emit(o, pe, pe, false)
-		} else if o.pos == ps {
-			// A paragraph that opens with a single mark and never closes
-			// it continues into the next paragraph (British style).
+		} else if o.pos == ps || opensSentence(text, ps, o) {
+			// A paragraph or sentence that opens with a single mark
+			// and never closes it is a quote running to the end of the
+			// paragraph (British style).
 			emit(o, pe, pe, false)
 		} else {
 			return out, o.pos
 		}
 	}
 	return out, -1
+}
+
+// opensSentence reports whether the single mark o stands at the start of
+// a sentence, after ". " and before a capital: ‘Commitments must …
+func opensSentence(text string, ps int, o stackEntry) bool {
+	if !unicode.IsUpper(runeAt(text, o.pos+o.width, len(text))) {
+		return false
+	}
+	before := strings.TrimRightFunc(text[ps:o.pos], isSpace)
+	if len(before) == len(text[ps:o.pos]) {
+		return false // no space before the mark
+	}
+	before = strings.TrimRightFunc(before, func(r rune) bool { return markOf(r) != mkNone })
+	r, _ := utf8.DecodeLastRuneInString(before)
+	return strings.ContainsRune(".!?:", r)
 }
 
 func containsInt(xs []int, x int) bool {

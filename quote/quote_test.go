@@ -56,6 +56,8 @@ func TestMarks(t *testing.T) {
 		{"tweet text without final stop is kept", "Those behind this \"cowardly attack\" will pay pic.twitter.com/abc\n— Mohsin Raza (@raza) March 9, 2025", []string{"cowardly attack"}},
 		{"caption is prose", "A shopkeeper closes his shop. “We cannot survive,” said trader Bilal Ahmed. (Wire photo)", []string{"We cannot survive,"}},
 		{"CRLF line ends", "“One.\r\n“Two,” he said.\r\n", []string{"One.", "Two,"}},
+		{"unclosed single quote opening a sentence", "‘Peace needs more than words,’ he said. ‘Commitments must be real.\nRelated", []string{"Peace needs more than words,", "Commitments must be real."}},
+		{"unclosed single mark mid-sentence is an apostrophe", "The ‘good Taliban narrative is back, he said.", nil},
 		{"doubled single marks", "''We will respond,'' he said. ‘‘Soon.’’", []string{"We will respond,", "Soon."}},
 		{"hard-wrapped paragraph", "He said that \"if terrorism\nis not from your soil, say so.\"\nNext.", []string{"if terrorism\nis not from your soil, say so."}},
 		{"pull quote signed with a dash", "“Pakistan will never allow it” — Omar Siddiqui", []string{"Pakistan will never allow it"}},
