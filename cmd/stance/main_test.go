@@ -348,6 +348,19 @@ func TestClassify(t *testing.T) {
 		}
 	})
 
+	t.Run("too long for the service", func(t *testing.T) {
+		in := `{"id":"1","text":"We will respond."}` + "\n" +
+			`{"id":"2","text":"` + strings.Repeat("word ", server.DefaultMaxTextBytes/4) + `"}` + "\n" +
+			`{"id":"3","text":"We deny it."}` + "\n"
+		out, errs, err := runStance(t, in, "classify")
+		if err == nil || !strings.Contains(errs, "stdin:2: refused by the service: quote.text") {
+			t.Errorf("error %v, stderr %q; want line 2 reported as refused", err, errs)
+		}
+		if got := strings.Count(out, "\n"); got != 2 {
+			t.Errorf("%d lines out, want lines 1 and 3:\n%s", got, out)
+		}
+	})
+
 	t.Run("files and a running server", func(t *testing.T) {
 		dir := t.TempDir()
 		in, outPath := filepath.Join(dir, "in.jsonl"), filepath.Join(dir, "out.jsonl")

@@ -11,6 +11,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"github.com/stancehq/stance/client"
 	stancev1 "github.com/stancehq/stance/proto/stance/v1"
 )
@@ -147,7 +151,7 @@ func Classify(ctx context.Context, c QuoteClassifier, in io.Reader, out, errs io
 		return err
 	}
 	if skipped > 0 {
-		return fmt.Errorf("%s: %d %w", opts.Name, skipped, ErrSkipped)
+		return fmt.Errorf("%s: %w: %d", opts.Name, ErrSkipped, skipped)
 	}
 	return nil
 }
@@ -164,11 +168,26 @@ func classifyLines(ctx context.Context, c QuoteClassifier, name string, lines []
 	}
 	results, err := c.ClassifyAll(ctx, quotes)
 	refused := make(map[int]error)
-	if inv, ok := errors.AsType[*client.InvalidQuotesError](err); ok {
+	inv, invalid := errors.AsType[*client.InvalidQuotesError](err)
+	switch {
+	case invalid:
 		for _, qe := range inv.Quotes {
 			refused[qe.Index] = qe.Err
 		}
-	} else if err != nil {
+	case status.Code(err) == codes.InvalidArgument:
+		// The service refused a quote the client let through, such as
+		// one over its size limit, and so stopped the whole stream. Halve
+		// the lines until the refused ones stand alone, so that they can
+		// be reported and the rest still classified, in order.
+		if len(lines) == 1 {
+			return report(&LineError{Name: name, Line: lines[0].n, Err: fmt.Errorf("refused by the service: %s", refusal(err))})
+		}
+		mid := len(lines) / 2
+		if err := classifyLines(ctx, c, name, lines[:mid], w, report); err != nil {
+			return err
+		}
+		return classifyLines(ctx, c, name, lines[mid:], w, report)
+	case err != nil:
 		return fmt.Errorf("%s: lines %d-%d: %w", name, lines[0].n, lines[len(lines)-1].n, err)
 	}
 	if len(results) != len(lines) {
@@ -190,6 +209,30 @@ func classifyLines(ctx context.Context, c QuoteClassifier, name string, lines []
 		}
 	}
 	return nil
+}
+
+// refusal says why the service refused a quote: the field violations it
+// sent, or else its status message.
+func refusal(err error) string {
+	se, ok := errors.AsType[interface {
+		error
+		GRPCStatus() *status.Status
+	}](err)
+	if !ok {
+		return err.Error()
+	}
+	var vs []string
+	for _, d := range se.GRPCStatus().Details() {
+		if br, ok := d.(*errdetails.BadRequest); ok {
+			for _, v := range br.GetFieldViolations() {
+				vs = append(vs, v.GetField()+": "+v.GetDescription())
+			}
+		}
+	}
+	if len(vs) == 0 {
+		return se.GRPCStatus().Message()
+	}
+	return strings.Join(vs, "; ")
 }
 
 // parseLine reads one input line, keeping its fields in order.

@@ -5,8 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/stancehq/stance/client"
 	stancev1 "github.com/stancehq/stance/proto/stance/v1"
@@ -24,6 +28,11 @@ var _ QuoteClassifier = (*keywordClassifier)(nil)
 
 func (k *keywordClassifier) ClassifyAll(_ context.Context, quotes []*stancev1.Quote) ([]*stancev1.Result, error) {
 	k.batches = append(k.batches, quotes)
+	for _, q := range quotes {
+		if q.GetText() == "too long" {
+			return nil, status.Errorf(codes.InvalidArgument, "quote %q: text too long", q.GetId())
+		}
+	}
 	results := make([]*stancev1.Result, len(quotes))
 	var refused []*client.QuoteError
 	for i, q := range quotes {
@@ -183,7 +192,7 @@ func TestClassifyInvalidLines(t *testing.T) {
 	t.Run("skip", func(t *testing.T) {
 		var out, errs bytes.Buffer
 		err := Classify(t.Context(), &keywordClassifier{}, strings.NewReader(in), &out, &errs, ClassifyOptions{Name: "in.jsonl", Chunk: 1})
-		if !errors.Is(err, ErrSkipped) || !strings.Contains(err.Error(), "11 invalid lines") {
+		if !errors.Is(err, ErrSkipped) || !strings.HasSuffix(err.Error(), "invalid lines skipped: 11") {
 			t.Errorf("error %v, want 11 invalid lines skipped", err)
 		}
 		reported := strings.Split(strings.TrimSuffix(errs.String(), "\n"), "\n")
@@ -235,6 +244,53 @@ func TestClassifyInvalidLines(t *testing.T) {
 			t.Errorf("output %v, want line 1 only", got)
 		}
 	})
+}
+
+func TestClassifyServiceRefuses(t *testing.T) {
+	var in strings.Builder
+	const n = 37
+	bad := map[int]bool{4: true, 5: true, 30: true}
+	for i := 1; i <= n; i++ {
+		text := "t"
+		if bad[i] {
+			text = "too long"
+		}
+		in.WriteString(`{"id":"` + itoa(i) + `","text":"` + text + `"}` + "\n")
+	}
+	for _, strict := range []bool{false, true} {
+		t.Run("strict "+strconv.FormatBool(strict), func(t *testing.T) {
+			var out, errs bytes.Buffer
+			err := Classify(t.Context(), &keywordClassifier{}, strings.NewReader(in.String()), &out, &errs, ClassifyOptions{Name: "in", Strict: strict, Chunk: 16})
+			var want []string
+			for i := 1; i <= n && !(strict && i >= 4); i++ {
+				if !bad[i] {
+					want = append(want, itoa(i))
+				}
+			}
+			var got []string
+			for _, m := range decodeLines(t, out.String()) {
+				got = append(got, m["id"].(string))
+			}
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("ids out = %v, want %v", got, want)
+			}
+			if strict {
+				var le *LineError
+				if !errors.As(err, &le) || le.Line != 4 {
+					t.Errorf("error %v, want line 4", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrSkipped) {
+				t.Errorf("error %v, want ErrSkipped", err)
+			}
+			for i := range bad {
+				if !strings.Contains(errs.String(), "in:"+itoa(i)+": refused by the service") {
+					t.Errorf("line %d not reported:\n%s", i, errs.String())
+				}
+			}
+		})
+	}
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

@@ -51,12 +51,12 @@ func Eval(ctx context.Context, s Service, opts EvalOptions, out io.Writer) error
 	var source string
 	if opts.In != "" {
 		preds, err = predictionsFromFile(gold, opts.In)
-		source = opts.In
+		source = "predictions from " + opts.In
 	} else {
 		preds, err = predictionsFromService(ctx, s, gold, opts.Context)
-		source = "the service, text"
+		source = "each gold quote's text classified by the service"
 		if opts.Context {
-			source += " and context"
+			source = "each gold quote's text and context classified by the service"
 		}
 	}
 	if err != nil {
@@ -68,15 +68,15 @@ func Eval(ctx context.Context, s Service, opts EvalOptions, out io.Writer) error
 	}
 
 	ew := &errWriter{w: out}
-	ew.printf("gold:        %s (%d quotes)\n", opts.Gold, len(gold))
+	ew.printf("gold:  %s (%d quotes)\n", opts.Gold, len(gold))
 	if opts.In == "" || hasSpans(gold) {
 		m, err := s.Model(ctx)
 		if err != nil {
 			return err
 		}
-		ew.printf("model:       %s %s, lexicon sha256 %.12s, %d entries\n", m.GetName(), m.GetVersion(), m.GetLexiconChecksum(), m.GetEntryCount())
+		ew.printf("model: %s %s, lexicon sha256 %.12s, %d entries\n", m.GetName(), m.GetVersion(), m.GetLexiconChecksum(), m.GetEntryCount())
 	}
-	ew.printf("predictions: %s\n\nLABELS\n", source)
+	ew.printf("\nLABELS (%s)\n", source)
 	if ew.err != nil {
 		return ew.err
 	}
@@ -90,7 +90,7 @@ func Eval(ctx context.Context, s Service, opts EvalOptions, out io.Writer) error
 	if dir == "" {
 		dir = filepath.Join(filepath.Dir(filepath.Dir(opts.Gold)), "corpus")
 	}
-	ew.printf("\nEXTRACTION (ClassifyDocument on %s)\n", dir)
+	ew.printf("\nEXTRACTION (ClassifyDocument on every article in %s)\n", dir)
 	if ew.err != nil {
 		return ew.err
 	}
