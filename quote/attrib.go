@@ -30,6 +30,11 @@ type site struct {
 	res     resolved
 }
 
+// refNotSpeaker marks a site whose noun phrase turned out not to be a
+// speaker ("the talks continued"): the verb is kept so that a participle
+// after it can look past it, but no quote is attributed to it.
+const refNotSpeaker = -2
+
 // doc is the analysis of one text.
 type doc struct {
 	text   string

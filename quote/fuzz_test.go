@@ -60,3 +60,25 @@ func checkQuotes(t *testing.T, text string, qs []Quote) {
 		end = q.End
 	}
 }
+
+// BenchmarkExtract measures Extract on the development corpus.
+func BenchmarkExtract(b *testing.B) {
+	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "corpus", "*.txt"))
+	var docs []string
+	n := 0
+	for _, p := range paths {
+		if s, err := os.ReadFile(p); err == nil {
+			docs = append(docs, string(s))
+			n += len(s)
+		}
+	}
+	if len(docs) == 0 {
+		b.Skip("no corpus")
+	}
+	b.SetBytes(int64(n))
+	for b.Loop() {
+		for _, d := range docs {
+			Extract(d)
+		}
+	}
+}

@@ -195,7 +195,7 @@ func (d *doc) attribute() {
 			s := &st.sites[k]
 			if s.kind == siteRef {
 				r := s.ref
-				for r >= 0 && st.sites[r].ref == -2 {
+				for r >= 0 && st.sites[r].ref == refNotSpeaker {
 					r--
 				}
 				if r >= 0 && st.sites[r].res.speaker != "" {
@@ -208,7 +208,7 @@ func (d *doc) attribute() {
 			n, ok := analyseNP(d.text, s.np, s.extra)
 			if !ok || (!n.known && !s.strong) {
 				s.kind = siteRef // not a speaker: keep the verb, borrow the subject
-				s.ref = -2
+				s.ref = refNotSpeaker
 				continue
 			}
 			s.res = d.resolve(n, si)
@@ -323,7 +323,7 @@ func (d *doc) attributeQuote(si, k int) {
 	q := &d.quotes[toks[k].q]
 	q.kind = kindOf(d.text, toks, k, q.rawQuote)
 	sites := st.sites
-	usable := func(s site) bool { return s.ref != -2 }
+	usable := func(s site) bool { return s.ref != refNotSpeaker }
 	pick, cue := -1, ""
 	// after is the first site after the quote; the searches below look
 	// at a bounded number of sites so that a sentence with thousands of
@@ -558,7 +558,7 @@ func (d *doc) previousSentenceSite(q qinfo) (site, bool) {
 		}
 	}
 	for j := len(prev.sites) - 1; j >= 0 && j >= len(prev.sites)-siteLook; j-- {
-		if s := prev.sites[j]; s.ref != -2 && s.res.speaker != "" {
+		if s := prev.sites[j]; s.ref != refNotSpeaker && s.res.speaker != "" {
 			return s, true
 		}
 	}
