@@ -240,10 +240,14 @@ type mention struct {
 	name    string // the speaker as the rules return it
 	desc    []string
 	acronym string
+	ws      []string // words(), once the mention is recorded
 }
 
 // words returns the folded words of the mention's name and descriptors.
 func (m mention) words() []string {
+	if m.ws != nil {
+		return m.ws
+	}
 	ws := append([]string(nil), m.desc...)
 	for _, w := range strings.Fields(m.name) {
 		ws = append(ws, canonWord(w))
@@ -302,7 +306,7 @@ func (d *doc) resolve(n npInfo, sent int) resolved {
 		if !strings.ContainsAny(n.name, " ") {
 			if a, ok := d.bySurname(n.name, n.pos); ok {
 				a = a.at(n.pos, sent)
-				a.desc = append(append([]string(nil), a.desc...), n.desc...)
+				a.desc, a.ws = append(append([]string(nil), a.desc...), n.desc...), nil
 				m = a
 			}
 		}

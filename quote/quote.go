@@ -228,6 +228,7 @@ func (d *doc) attribute() {
 
 func (d *doc) addMention(m mention) {
 	if m.name != "" {
+		m.ws = m.words()
 		d.ments = append(d.ments, m)
 		d.index(m)
 	}
