@@ -18,18 +18,19 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	if err := run("tokenizer.json"); err != nil {
 		fmt.Fprintln(os.Stderr, "gentok:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/sugarme/tokenizer").Output()
+// run writes the tokenizer definition to out.
+func run(out string) error {
+	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/sugarme/tokenizer").Output()
 	if err != nil {
 		return fmt.Errorf("locating github.com/sugarme/tokenizer: %w", err)
 	}
-	path := filepath.Join(strings.TrimSpace(string(out)), "pretrained", "model", "bert-base-uncased-vocab.txt")
+	path := filepath.Join(strings.TrimSpace(string(dir)), "pretrained", "model", "bert-base-uncased-vocab.txt")
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -63,5 +64,5 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile("tokenizer.json", append(b, '\n'), 0o644)
+	return os.WriteFile(out, append(b, '\n'), 0o644)
 }

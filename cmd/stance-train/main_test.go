@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stancehq/stance/model"
+)
+
+// writeRows writes labelled quotes as JSON Lines.
+func writeRows(t *testing.T, path string, rows [][2]string) {
+	t.Helper()
+	var b strings.Builder
+	for i, r := range rows {
+		fmt.Fprintf(&b, "{\"id\":\"x%02d\",\"text\":%q,\"label\":%q}\n", i, r[0], r[1])
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunFitsAndWritesALoadableLexicon(t *testing.T) {
+	dir := t.TempDir()
+	var rows [][2]string
+	for i := range 4 {
+		rows = append(rows,
+			[2]string{fmt.Sprintf("They are responsible for attack number %d.", i), "accusation"},
+			[2]string{fmt.Sprintf("These claims are baseless, number %d.", i), "denial"},
+			[2]string{fmt.Sprintf("We will retaliate, time %d.", i), "threat"},
+			[2]string{fmt.Sprintf("We welcome the ceasefire, round %d.", i), "conciliation"},
+			[2]string{fmt.Sprintf("The delegation arrived on day %d.", i), "neutral"},
+		)
+	}
+	writeRows(t, filepath.Join(dir, "dev.jsonl"), rows)
+	writeRows(t, filepath.Join(dir, "gold.jsonl"), rows[:5])
+	out := filepath.Join(dir, "fitted.lex")
+	var stdout, stderr bytes.Buffer
+	args := []string{
+		"-data", filepath.Join(dir, "dev.jsonl"),
+		"-gold", filepath.Join(dir, "gold.jsonl"),
+		"-lexicon", "../../model/testdata/small.lex",
+		"-out", out,
+	}
+	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("run: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "fitting 15, held out 5") {
+		t.Errorf("report does not state a stratified 70/30 split of 20 quotes:\n%s", stdout.String())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte("\n[weights]\n")) {
+		t.Fatal("written lexicon has no [weights] section")
+	}
+	m, err := model.New(model.WithLexicon(data, out))
+	if err != nil {
+		t.Fatalf("written lexicon does not load: %v", err)
+	}
+	res, err := m.Classify(model.Input{Text: "We will retaliate."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Label != model.Threat {
+		t.Errorf("fitted model labels a plain threat %s", res.Label)
+	}
+
+	// Running the trainer on its own output must replace the section, not
+	// add a second one.
+	args[5] = out
+	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	again, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(again, []byte("[weights]")); n != 1 {
+		t.Errorf("refitted lexicon has %d [weights] sections, want 1", n)
+	}
+}
+
+func TestRunRejectsMissingData(t *testing.T) {
+	args := []string{"-data", filepath.Join(t.TempDir(), "none-*.jsonl"), "-lexicon", "../../model/testdata/small.lex"}
+	err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "no files match") {
+		t.Errorf("got %v, want a no-files error", err)
+	}
+}
