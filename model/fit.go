@@ -94,6 +94,14 @@ func (m *Model) Fit(examples []Example, opts FitOptions) (*Model, error) {
 	return &fitted, nil
 }
 
+// Unfitted returns the model with the default, hand-set scoring layer in
+// place of its lexicon's fitted [weights], to show what fitting adds.
+func (m *Model) Unfitted() *Model {
+	u := *m
+	u.weights = defaultWeights()
+	return &u
+}
+
 // WriteLexicon writes the model's lexicon file with its [weights] section
 // replaced by the model's current scoring weights, so that a fitted model
 // can be saved as a lexicon that New loads. base is the original file.

@@ -45,6 +45,7 @@ func TestRunFitsAndWritesALoadableLexicon(t *testing.T) {
 		"-gold", filepath.Join(dir, "gold.jsonl"),
 		"-lexicon", "../../model/testdata/small.lex",
 		"-out", out,
+		"-test", "",
 	}
 	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
@@ -87,7 +88,7 @@ func TestRunFitsAndWritesALoadableLexicon(t *testing.T) {
 }
 
 func TestRunRejectsMissingData(t *testing.T) {
-	args := []string{"-data", filepath.Join(t.TempDir(), "none-*.jsonl"), "-lexicon", "../../model/testdata/small.lex"}
+	args := []string{"-data", filepath.Join(t.TempDir(), "none-*.jsonl"), "-lexicon", "../../model/testdata/small.lex", "-test", ""}
 	err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "no files match") {
 		t.Errorf("got %v, want a no-files error", err)

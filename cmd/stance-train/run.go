@@ -20,7 +20,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("stance-train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		data    = fs.String("data", "testdata/dev/quotes-*.jsonl", "glob of labelled development quotes (JSON Lines)")
+		data    = fs.String("data", "testdata/dev/quotes-[abcd].jsonl", "glob of labelled development quotes to fit on, less the held-out share (JSON Lines)")
+		test    = fs.String("test", "testdata/dev/quotes-[ef].jsonl", "glob of development quotes kept only for testing: never fitted on, never used to edit the lexicon (empty: none)")
 		gold    = fs.String("gold", "testdata/gold/seed-quotes.jsonl", "gold quotes of the development corpus, reported on, never fitted")
 		lexicon = fs.String("lexicon", "model/lexicon.txt", "lexicon whose entries are used and whose [weights] are replaced")
 		out     = fs.String("out", "", "where to write the fitted lexicon (empty: report only)")
@@ -47,8 +48,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var unseen []eval.Gold
+	if *test != "" {
+		if unseen, err = readGlob(*test); err != nil {
+			return err
+		}
+	}
 	fitRows, testRows := split(dev, *seed, *holdout)
-	fmt.Fprintf(stdout, "development quotes: %d (fitting %d, held out %d); gold quotes: %d\n\n", len(dev), len(fitRows), len(testRows), len(goldRows))
+	fmt.Fprintf(stdout, "development quotes: %d (fitting %d, held out %d); test quotes: %d; gold quotes: %d\n\n", len(dev), len(fitRows), len(testRows), len(unseen), len(goldRows))
 
 	examples, err := toExamples(fitRows)
 	if err != nil {
@@ -61,18 +68,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range []struct {
+	type section struct {
 		name    string
 		m       *model.Model
 		rows    []eval.Gold
 		context bool
-	}{
-		{"held-out development quotes, text only, hand-set weights", m, testRows, false},
+	}
+	sections := []section{
+		{"held-out development quotes, text only, hand-set weights", m.Unfitted(), testRows, false},
 		{"held-out development quotes, text only, fitted", fitted, testRows, false},
 		{"held-out development quotes, with context, fitted", fitted, testRows, true},
-		{"gold quotes of the development corpus, text only, fitted", fitted, goldRows, false},
-		{"fitting quotes, text only, fitted (in-sample)", fitted, fitRows, false},
-	} {
+	}
+	if len(unseen) > 0 {
+		sections = append(sections,
+			section{"test quotes, text only, fitted", fitted, unseen, false},
+			section{"test quotes, with context, fitted", fitted, unseen, true},
+		)
+	}
+	sections = append(sections,
+		section{"gold quotes of the development corpus, text only, fitted", fitted, goldRows, false},
+		section{"fitting quotes, text only, fitted (in-sample)", fitted, fitRows, false},
+	)
+	for _, r := range sections {
 		rep, err := score(r.m, r.rows, r.context)
 		if err != nil {
 			return err
