@@ -20,7 +20,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("stance-train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		data    = fs.String("data", "testdata/dev/quotes-[abcd].jsonl", "glob of labelled development quotes to fit on, less the held-out share (JSON Lines)")
+		data    = fs.String("data", "testdata/dev/quotes-[abcdgh].jsonl", "glob of labelled development quotes to fit on, less the held-out share (JSON Lines)")
 		test    = fs.String("test", "testdata/dev/quotes-[ef].jsonl", "glob of development quotes kept only for testing: never fitted on, never used to edit the lexicon (empty: none)")
 		gold    = fs.String("gold", "testdata/gold/seed-quotes.jsonl", "gold quotes of the development corpus, reported on, never fitted")
 		lexicon = fs.String("lexicon", "model/lexicon.txt", "lexicon whose entries are used and whose [weights] are replaced")
