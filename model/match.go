@@ -31,7 +31,7 @@ type pattern struct {
 // compileTerm splits a lexicon term into word patterns with the same
 // tokenizer that splits texts, so that "don't" or "cross-border" match
 // however the tokenizer cuts them.
-func compileTerm(tok *wordTokenizer, term string) ([]pattern, error) {
+func compileTerm(tok splitter, term string) ([]pattern, error) {
 	var ps []pattern
 	for _, chunk := range strings.Split(term, " ") {
 		body, prefix := strings.CutSuffix(chunk, "*")

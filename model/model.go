@@ -81,7 +81,7 @@ type Info struct {
 // Model is a lexicon model ready to classify quotes. It is safe for
 // concurrent use.
 type Model struct {
-	tok       *wordTokenizer
+	tok       splitter
 	lex       *Lexicon
 	entries   *trie
 	ruleTries map[string]*trie
@@ -95,6 +95,7 @@ type Option func(*options)
 type options struct {
 	lexicon     []byte
 	lexiconName string
+	tokenizer   Tokenizer
 }
 
 // WithLexicon makes New load the lexicon file data instead of the bundled
@@ -103,8 +104,9 @@ func WithLexicon(data []byte, name string) Option {
 	return func(o *options) { o.lexicon, o.lexiconName = data, name }
 }
 
-// New loads a model: the embedded tokenizer and the bundled lexicon, or the
-// one given WithLexicon. A malformed lexicon yields a *LexiconError.
+// New loads a model: the embedded tokenizer (TokenizerFast, or the one given
+// WithTokenizer) and the bundled lexicon, or the one given WithLexicon. A
+// malformed lexicon yields a *LexiconError.
 func New(opts ...Option) (*Model, error) {
 	o := options{lexicon: defaultLexicon, lexiconName: "lexicon.txt"}
 	for _, opt := range opts {
@@ -114,14 +116,14 @@ func New(opts ...Option) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	tok, err := newDefaultTokenizer()
+	tok, err := newSplitter(o.tokenizer)
 	if err != nil {
 		return nil, err
 	}
 	return newModel(tok, lex, o.lexiconName)
 }
 
-func newModel(tok *wordTokenizer, lex *Lexicon, name string) (*Model, error) {
+func newModel(tok splitter, lex *Lexicon, name string) (*Model, error) {
 	m := &Model{tok: tok, lex: lex, entries: newTrie(), ruleTries: map[string]*trie{}}
 	for i, e := range lex.Entries {
 		ps, err := compileTerm(tok, e.Term)

@@ -5,13 +5,10 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/sugarme/tokenizer"
-	"github.com/sugarme/tokenizer/pretrained"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -38,147 +35,67 @@ type word struct {
 	upper bool
 }
 
-// wordTokenizer splits text into normalized words with byte offsets.
-type wordTokenizer struct {
-	tk *tokenizer.Tokenizer
+// splitter splits text into words. It returns ErrInvalidUTF8 for invalid
+// text.
+type splitter interface {
+	words(text string) ([]word, error)
 }
 
-// newWordTokenizer builds the tokenizer from a tokenizer.json definition.
-// sugarme/tokenizer panics on malformed definitions (it type-asserts JSON
-// fields without checking), so the panic is turned into an error here.
-func newWordTokenizer(def io.Reader) (t *wordTokenizer, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("malformed tokenizer definition: %v", r)
-		}
-	}()
-	tk, err := pretrained.FromReader(def)
-	if err != nil {
-		return nil, fmt.Errorf("loading tokenizer definition: %w", err)
+var (
+	_ splitter = (*fastTokenizer)(nil)
+	_ splitter = (*sugarmeTokenizer)(nil)
+)
+
+// Tokenizer names an implementation of the embedded tokenizer definition.
+// Both split every text into the same words; they differ in speed.
+type Tokenizer int8
+
+const (
+	// TokenizerFast is the definition compiled into one pass over the
+	// text, the default.
+	TokenizerFast Tokenizer = iota
+	// TokenizerSugarme runs the definition with github.com/sugarme/tokenizer,
+	// the reference the fast tokenizer is tested against; it is about a
+	// hundred times slower.
+	TokenizerSugarme
+)
+
+var tokenizerNames = [...]string{TokenizerFast: "fast", TokenizerSugarme: "sugarme"}
+
+// String returns the tokenizer's name: "fast" or "sugarme".
+func (t Tokenizer) String() string {
+	if t < 0 || int(t) >= len(tokenizerNames) {
+		return fmt.Sprintf("Tokenizer(%d)", int(t))
 	}
-	if tk.GetModel() == nil {
-		return nil, errors.New("malformed tokenizer definition: no model")
-	}
-	return &wordTokenizer{tk: tk}, nil
+	return tokenizerNames[t]
 }
 
-// newDefaultTokenizer builds the embedded tokenizer.
-func newDefaultTokenizer() (*wordTokenizer, error) {
-	return newWordTokenizer(bytes.NewReader(tokenizerJSON))
+// ParseTokenizer returns the tokenizer named s, "fast" or "sugarme".
+func ParseTokenizer(s string) (Tokenizer, error) {
+	for i, n := range tokenizerNames {
+		if n == s {
+			return Tokenizer(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown tokenizer %q (want fast or sugarme)", s)
 }
 
-// words splits text into words. It returns ErrInvalidUTF8 for invalid text.
-func (t *wordTokenizer) words(text string) ([]word, error) {
-	if !utf8.ValidString(text) {
-		return nil, ErrInvalidUTF8
-	}
-	if strings.TrimSpace(text) == "" {
-		return nil, nil
-	}
-	// The normalizer drops control and format characters, and the offsets
-	// of the words after them come out wrong; blanking them with spaces of
-	// the same byte length keeps every offset aligned with the original.
-	enc, err := t.encode(blankControls(text))
-	if errors.Is(err, errTokenizerPanic) {
-		// sugarme/tokenizer's offset alignment panics on some runs of
-		// combining marks (an "é" followed by U+0301). Retry with the
-		// combining marks blanked: the words around them survive, and the
-		// same input always takes the same path.
-		enc, err = t.encode(blankMarks(blankControls(text)))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("tokenizing: %w", err)
-	}
-	toks, offs, ids := enc.GetTokens(), enc.GetOffsets(), enc.GetWords()
-	var ws []word
-	var unknown []bool
-	var form strings.Builder
-	for i, tok := range toks {
-		if i == 0 || ids[i] != ids[i-1] {
-			if len(ws) > 0 {
-				ws[len(ws)-1].form = form.String()
-				form.Reset()
-			}
-			ws = append(ws, word{start: offs[i][0]})
-			unknown = append(unknown, false)
-		}
-		if tok == "[UNK]" {
-			unknown[len(ws)-1] = true
-		}
-		form.WriteString(strings.TrimPrefix(tok, "##"))
-	}
-	if len(ws) > 0 {
-		ws[len(ws)-1].form = form.String()
-	}
-	// WordPiece reports end offsets in runes rather than bytes inside words
-	// with multi-byte characters, so a word's end is derived from where the
-	// next word starts (or the text ends), less the separators between.
-	for i := range ws {
-		end := len(text)
-		if i+1 < len(ws) {
-			end = ws[i+1].start
-		}
-		w := &ws[i]
-		w.end = trimSeparators(text, w.start, end)
-		r, _ := utf8.DecodeRuneInString(text[w.start:])
-		w.upper = unicode.IsUpper(r)
-		if unknown[i] {
-			w.form = normalizeWord(text[w.start:w.end])
-		}
-	}
-	// Drop words that are nothing but separators the tokenizer kept (some
-	// Unicode spaces).
-	kept := ws[:0]
-	for _, w := range ws {
-		if w.end > w.start {
-			kept = append(kept, w)
-		}
-	}
-	return kept, nil
+// WithTokenizer makes New split text with the given implementation of the
+// tokenizer definition instead of TokenizerFast.
+func WithTokenizer(t Tokenizer) Option {
+	return func(o *options) { o.tokenizer = t }
 }
 
-// errTokenizerPanic reports a panic inside sugarme/tokenizer.
-var errTokenizerPanic = errors.New("tokenizer panicked")
-
-// encode runs the tokenizer, turning its panics into errTokenizerPanic.
-func (t *wordTokenizer) encode(text string) (enc *tokenizer.Encoding, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			enc, err = nil, fmt.Errorf("%w: %v", errTokenizerPanic, r)
-		}
-	}()
-	return t.tk.EncodeSingle(text, false)
-}
-
-// blankMarks replaces each combining mark with spaces of its byte length.
-func blankMarks(text string) string {
-	b := []byte(text)
-	for i, r := range text {
-		if unicode.Is(unicode.Mn, r) {
-			for k := range utf8.RuneLen(r) {
-				b[i+k] = ' '
-			}
-		}
+// newSplitter builds the embedded tokenizer definition with the given
+// implementation.
+func newSplitter(t Tokenizer) (splitter, error) {
+	switch t {
+	case TokenizerFast:
+		return newFastTokenizer(bytes.NewReader(tokenizerJSON))
+	case TokenizerSugarme:
+		return newSugarmeTokenizer(bytes.NewReader(tokenizerJSON))
 	}
-	return string(b)
-}
-
-// blankControls replaces each control or format character (other than
-// white space) and each U+FFFD with as many spaces as it has bytes.
-func blankControls(text string) string {
-	i := strings.IndexFunc(text, dropped)
-	if i < 0 {
-		return text
-	}
-	b := []byte(text)
-	for j, r := range text[i:] {
-		if dropped(r) {
-			for k := range utf8.RuneLen(r) {
-				b[i+j+k] = ' '
-			}
-		}
-	}
-	return string(b)
+	return nil, fmt.Errorf("unknown tokenizer %v", t)
 }
 
 // dropped reports whether BERT's normalizer removes r.

@@ -7,17 +7,29 @@ import (
 	"unicode/utf8"
 )
 
-func newTestTokenizer(t testing.TB) *wordTokenizer {
+func newTestTokenizer(t testing.TB, kind Tokenizer) splitter {
 	t.Helper()
-	tok, err := newDefaultTokenizer()
+	tok, err := newSplitter(kind)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tok
 }
 
+// bothTokenizers runs f with each implementation of the tokenizer.
+func bothTokenizers(t *testing.T, f func(t *testing.T, tok splitter)) {
+	t.Helper()
+	for _, kind := range []Tokenizer{TokenizerFast, TokenizerSugarme} {
+		tok := newTestTokenizer(t, kind)
+		t.Run(kind.String(), func(t *testing.T) { f(t, tok) })
+	}
+}
+
 func TestWords(t *testing.T) {
-	tok := newTestTokenizer(t)
+	bothTokenizers(t, testWords)
+}
+
+func testWords(t *testing.T, tok splitter) {
 	tests := []struct {
 		name string
 		text string
@@ -52,11 +64,12 @@ func TestWords(t *testing.T) {
 }
 
 func TestWordsInvalidUTF8(t *testing.T) {
-	tok := newTestTokenizer(t)
-	_, err := tok.words("bad \xff byte")
-	if !errors.Is(err, ErrInvalidUTF8) {
-		t.Fatalf("got %v, want ErrInvalidUTF8", err)
-	}
+	bothTokenizers(t, func(t *testing.T, tok splitter) {
+		_, err := tok.words("bad \xff byte")
+		if !errors.Is(err, ErrInvalidUTF8) {
+			t.Fatalf("got %v, want ErrInvalidUTF8", err)
+		}
+	})
 }
 
 func TestMalformedTokenizerDefinition(t *testing.T) {
@@ -69,9 +82,11 @@ func TestMalformedTokenizerDefinition(t *testing.T) {
 		`{"model": {"type": "WordPiece", "vocab": {"a": 0}}, "normalizer": {}}`,
 		`{"model": {"type": "WordPiece", "vocab": {"a": 0}}, "pre_tokenizer": {"type": 7}}`,
 	} {
-		tok, err := newWordTokenizer(strings.NewReader(def))
-		if err == nil {
-			t.Errorf("newWordTokenizer(%q) = %v, want an error", def, tok)
+		if tok, err := newSugarmeTokenizer(strings.NewReader(def)); err == nil {
+			t.Errorf("newSugarmeTokenizer(%q) = %v, want an error", def, tok)
+		}
+		if tok, err := newFastTokenizer(strings.NewReader(def)); err == nil {
+			t.Errorf("newFastTokenizer(%q) = %v, want an error", def, tok)
 		}
 	}
 }
@@ -80,27 +95,69 @@ func FuzzWords(f *testing.F) {
 	for _, s := range []string{"We will respond.", "Pakistan’s “failed state”", "Ωmega-çx 😁", "a\u200bb", "", "\xff"} {
 		f.Add(s)
 	}
-	tok := newTestTokenizer(f)
+	toks := []splitter{newTestTokenizer(f, TokenizerFast), newTestTokenizer(f, TokenizerSugarme)}
 	f.Fuzz(func(t *testing.T, s string) {
-		ws, err := tok.words(s)
-		if !utf8.ValidString(s) {
-			if !errors.Is(err, ErrInvalidUTF8) {
-				t.Fatalf("invalid UTF-8 %q: got %v", s, err)
-			}
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		prev := 0
-		for _, w := range ws {
-			if w.start < prev || w.end <= w.start || w.end > len(s) {
-				t.Fatalf("word %+v out of order or outside %q", w, s)
-			}
-			if !utf8.ValidString(s[w.start:w.end]) {
-				t.Fatalf("word %+v splits a character of %q", w, s)
-			}
-			prev = w.end
+		for _, tok := range toks {
+			checkWords(t, tok, s)
 		}
 	})
+}
+
+// checkWords checks that the words of s are in order, inside s, and do not
+// split characters.
+func checkWords(t *testing.T, tok splitter, s string) {
+	t.Helper()
+	ws, err := tok.words(s)
+	if !utf8.ValidString(s) {
+		if !errors.Is(err, ErrInvalidUTF8) {
+			t.Fatalf("invalid UTF-8 %q: got %v", s, err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := 0
+	for _, w := range ws {
+		if w.start < prev || w.end <= w.start || w.end > len(s) {
+			t.Fatalf("word %+v out of order or outside %q", w, s)
+		}
+		if !utf8.ValidString(s[w.start:w.end]) {
+			t.Fatalf("word %+v splits a character of %q", w, s)
+		}
+		prev = w.end
+	}
+}
+
+func TestFastTokenizerRefusesOtherPipelines(t *testing.T) {
+	vocab := `"vocab": {"[UNK]": 0, "a": 1}`
+	for _, def := range []string{
+		`{"added_tokens": [{"id": 0}], "pre_tokenizer": {"type": "BertPreTokenizer"}, "model": {"type": "WordPiece", ` + vocab + `}}`,
+		`{"pre_tokenizer": {"type": "Whitespace"}, "model": {"type": "WordPiece", ` + vocab + `}}`,
+		`{"pre_tokenizer": {"type": "BertPreTokenizer"}, "model": {"type": "BPE", ` + vocab + `}}`,
+		`{"pre_tokenizer": {"type": "BertPreTokenizer"}, "model": {"type": "WordPiece", "continuing_subword_prefix": "@@", ` + vocab + `}}`,
+		`{"normalizer": {"type": "NFC"}, "pre_tokenizer": {"type": "BertPreTokenizer"}, "model": {"type": "WordPiece", ` + vocab + `}}`,
+		`{"normalizer": {"type": "Sequence", "normalizers": [{"type": "NFD"}, {"type": "Replace", "pattern": {"String": "x"}, "content": "y"}]}, "pre_tokenizer": {"type": "BertPreTokenizer"}, "model": {"type": "WordPiece", ` + vocab + `}}`,
+		`{"normalizer": {"type": "Replace", "pattern": {"String": "xy"}, "content": "y"}, "pre_tokenizer": {"type": "BertPreTokenizer"}, "model": {"type": "WordPiece", ` + vocab + `}}`,
+		`{"normalizer": {"type": "Sequence", "normalizers": [{"type": "NFD"}, {"type": "BertNormalizer", "strip_accents": false}]}, "pre_tokenizer": {"type": "BertPreTokenizer"}, "model": {"type": "WordPiece", ` + vocab + `}}`,
+	} {
+		if _, err := newFastTokenizer(strings.NewReader(def)); !errors.Is(err, errUnsupported) {
+			t.Errorf("newFastTokenizer(%s) = %v, want errUnsupported", def, err)
+		}
+	}
+}
+
+func TestParseTokenizer(t *testing.T) {
+	for _, tok := range []Tokenizer{TokenizerFast, TokenizerSugarme} {
+		got, err := ParseTokenizer(tok.String())
+		if err != nil || got != tok {
+			t.Errorf("ParseTokenizer(%q) = %v, %v; want %v", tok.String(), got, err, tok)
+		}
+	}
+	if got, err := ParseTokenizer("slow"); err == nil {
+		t.Errorf("ParseTokenizer(slow) = %v, want an error", got)
+	}
+	if m, err := New(WithTokenizer(Tokenizer(7))); err == nil {
+		t.Errorf("New(WithTokenizer(7)) = %v, want an error", m)
+	}
 }
