@@ -11,6 +11,16 @@
 // (toStatus). Panics in a handler become INTERNAL with the stack logged,
 // never sent.
 //
+// The gRPC server NewGRPCServer builds is ready for traffic from other
+// services: optional bearer-token auth on every call but health checks
+// (WithAuthTokens; TLS and mTLS come as grpc.Creds from the caller),
+// keepalive enforcement, a cap on concurrent streams per connection,
+// message-size limits derived from the request limits, and reflection
+// that can be turned off. Shutdown makes it step aside before
+// GracefulStop: health turns NOT_SERVING and streams end with
+// UNAVAILABLE, so that clients move their remaining quotes to another
+// server instead of waiting for the shutdown timeout to cut them off.
+//
 // A typical program builds the model, then
 //
 //	srv := server.New(m, server.WithLogger(logger))

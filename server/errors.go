@@ -23,6 +23,19 @@ var (
 	errBadUTF8  = &reworded{"is not valid UTF-8", model.ErrInvalidUTF8}
 )
 
+// errUnauthenticated is a call without a valid bearer token, and
+// errShuttingDown a call the server ends because Shutdown was called.
+var (
+	errUnauthenticated = errors.New("unauthenticated")
+	errShuttingDown    = errors.New("the server is shutting down; retry on another")
+)
+
+// unknownServiceError is a health check of a service the server does not
+// know.
+type unknownServiceError struct{ name string }
+
+func (e *unknownServiceError) Error() string { return fmt.Sprintf("unknown service %q", e.name) }
+
 // reworded is an error with the message of its own and the identity of
 // another.
 type reworded struct {
@@ -99,6 +112,7 @@ func (s *Server) toStatus(ctx context.Context, method string, err error) error {
 	}
 	var inv *invalidError
 	var pe *panicError
+	var unknown *unknownServiceError
 	switch {
 	case errors.As(err, &inv):
 		st := status.New(codes.InvalidArgument, inv.Error())
@@ -126,6 +140,12 @@ func (s *Server) toStatus(ctx context.Context, method string, err error) error {
 			slog.Any("panic", pe.value),
 			slog.String("stack", string(pe.stack)))
 		return status.Error(codes.Internal, "internal error")
+	case errors.Is(err, errUnauthenticated):
+		return status.Error(codes.Unauthenticated, err.Error())
+	case errors.Is(err, errShuttingDown):
+		return status.Error(codes.Unavailable, err.Error())
+	case errors.As(err, &unknown):
+		return status.Error(codes.NotFound, err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
 		return status.Error(codes.DeadlineExceeded, err.Error())
 	case errors.Is(err, context.Canceled):

@@ -153,6 +153,7 @@ func TestInvalidInput(t *testing.T) {
 
 		{"ClassifyBatch/every bad quote", batch(good, &stancev1.Quote{Text: " "}, good, &stancev1.Quote{Text: "ok", Context: long}), codes.InvalidArgument, []string{"quotes[1].text", "quotes[3].context"}},
 		{"ClassifyBatch/too many quotes", batch(good, good, good, good, good), codes.InvalidArgument, []string{"quotes"}},
+		{"ClassifyBatch/over the message limit", batch(good, &stancev1.Quote{Text: strings.Repeat("a", (maxDoc+recvHeadroom)/2)}, &stancev1.Quote{Text: strings.Repeat("b", (maxDoc+recvHeadroom)/2)}), codes.ResourceExhausted, nil},
 		{"ClassifyBatch/invalid UTF-8", func(ctx context.Context) error {
 			req := wireField(wireQuote("", "ok", "", ""), wireQuote("", "ok", "", ""), wireQuote("x", bad, "", ""))
 			return invoke(ctx, env, stancev1.StanceService_ClassifyBatch_FullMethodName, req, new(stancev1.ClassifyBatchResponse))
@@ -162,6 +163,7 @@ func TestInvalidInput(t *testing.T) {
 		{"ClassifyStream/blank text", stream(streamQuote(good), streamQuote(&stancev1.Quote{Id: "q-7", Text: "  "})), codes.InvalidArgument, []string{"quote.text"}},
 		{"ClassifyStream/no quote", stream(streamQuote(good), &stancev1.ClassifyStreamRequest{}), codes.InvalidArgument, []string{"quote"}},
 		{"ClassifyStream/invalid UTF-8 id", stream(streamQuote(good), wireField(wireQuote(bad, "ok", "", ""))), codes.InvalidArgument, []string{"quote.id"}},
+		{"ClassifyStream/over the message limit", stream(streamQuote(good), streamQuote(&stancev1.Quote{Id: "big", Text: strings.Repeat("a", maxDoc+recvHeadroom)})), codes.ResourceExhausted, nil},
 
 		{"ClassifyDocument/too large", document(strings.Repeat("word ", maxDoc/5+1)), codes.InvalidArgument, []string{"text"}},
 		{"ClassifyDocument/invalid UTF-8", func(ctx context.Context) error {
@@ -224,5 +226,62 @@ func checkGolden(t *testing.T, name, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("%s differs from the output; if the change is meant, run go test -update.\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+// TestDefaultLimits checks the limits a server has without options, at
+// each limit and one past it.
+func TestDefaultLimits(t *testing.T) {
+	env := start(t, &fakeClassifier{})
+	quotes := func(n int) []*stancev1.Quote {
+		qs := make([]*stancev1.Quote, n)
+		for i := range qs {
+			qs[i] = &stancev1.Quote{Text: "q"}
+		}
+		return qs
+	}
+	tests := []struct {
+		name      string
+		call      func(context.Context) error
+		wantField string // "" for success
+	}{
+		{"text at 16 KiB", func(ctx context.Context) error {
+			_, err := env.client.Classify(ctx, &stancev1.ClassifyRequest{Quote: &stancev1.Quote{Text: strings.Repeat("a", 16<<10)}})
+			return err
+		}, ""},
+		{"text over 16 KiB", func(ctx context.Context) error {
+			_, err := env.client.Classify(ctx, &stancev1.ClassifyRequest{Quote: &stancev1.Quote{Text: strings.Repeat("a", 16<<10+1)}})
+			return err
+		}, "quote.text"},
+		{"document at 1 MiB", func(ctx context.Context) error {
+			_, err := env.client.ClassifyDocument(ctx, &stancev1.ClassifyDocumentRequest{Text: strings.Repeat("a", 1<<20)})
+			return err
+		}, ""},
+		{"document over 1 MiB", func(ctx context.Context) error {
+			_, err := env.client.ClassifyDocument(ctx, &stancev1.ClassifyDocumentRequest{Text: strings.Repeat("a", 1<<20+1)})
+			return err
+		}, "text"},
+		{"batch of 1000", func(ctx context.Context) error {
+			_, err := env.client.ClassifyBatch(ctx, &stancev1.ClassifyBatchRequest{Quotes: quotes(1000)})
+			return err
+		}, ""},
+		{"batch of 1001", func(ctx context.Context) error {
+			_, err := env.client.ClassifyBatch(ctx, &stancev1.ClassifyBatchRequest{Quotes: quotes(1001)})
+			return err
+		}, "quotes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call(testContext(t))
+			if tt.wantField == "" {
+				if err != nil {
+					t.Fatalf("call failed: %v", err)
+				}
+				return
+			}
+			if status.Code(err) != codes.InvalidArgument || !slices.Equal(violations(err), []string{tt.wantField}) {
+				t.Errorf("error %v with violations %q, want InvalidArgument naming %q", err, violations(err), tt.wantField)
+			}
+		})
 	}
 }

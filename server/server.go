@@ -2,15 +2,17 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"math"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 
@@ -34,6 +36,32 @@ const (
 	DefaultMaxBatch         = 1000
 	DefaultMaxTextBytes     = 16 << 10
 	DefaultMaxDocumentBytes = 1 << 20
+	// DefaultMaxConcurrentStreams is how many calls one client connection
+	// may have open at once; further calls wait for one to end.
+	DefaultMaxConcurrentStreams = 1000
+)
+
+// The transport settings of the gRPC server NewGRPCServer builds. They are
+// fixed rather than options because clients must agree with them:
+// package client pings no more often than KeepaliveMinTime.
+const (
+	// KeepaliveMinTime is the shortest interval between a client's
+	// keepalive pings the server tolerates; a client that pings more often
+	// is disconnected with GOAWAY "too_many_pings". Pings on connections
+	// without calls are allowed, so that idle clients can find out early
+	// that a server has gone.
+	KeepaliveMinTime = 10 * time.Second
+	// KeepaliveTime is how long a connection may be silent before the
+	// server pings the client, and KeepaliveTimeout how long it then waits
+	// for the answer before closing the connection, so that calls of
+	// clients that vanished without closing their connection (a host that
+	// lost power or network) do not hold resources for ever.
+	KeepaliveTime    = 1 * time.Minute
+	KeepaliveTimeout = 20 * time.Second
+	// MaxSendBytes is the largest response message the server sends; a
+	// ClassifyDocument response for a full article of many quotes is the
+	// largest there is. A larger one fails with RESOURCE_EXHAUSTED.
+	MaxSendBytes = 64 << 20
 )
 
 // recvHeadroom is what a request message may hold beyond the largest text
@@ -48,12 +76,20 @@ const recvHeadroom = 64 << 10
 type Server struct {
 	stancev1.UnimplementedStanceServiceServer
 
-	clf      Classifier
-	maxBatch int
-	maxText  int
-	maxDoc   int
-	logger   *slog.Logger
-	health   *health.Server
+	clf        Classifier
+	maxBatch   int
+	maxText    int
+	maxDoc     int
+	maxStreams uint32
+	reflection bool
+	// tokens holds the SHA-256 of every bearer token accepted; none means
+	// calls need no token.
+	tokens [][sha256.Size]byte
+	logger *slog.Logger
+
+	// draining is closed by Shutdown.
+	draining     chan struct{}
+	shutdownOnce sync.Once
 }
 
 var _ stancev1.StanceServiceServer = (*Server)(nil)
@@ -94,6 +130,45 @@ func WithMaxDocumentBytes(n int) Option {
 	}
 }
 
+// WithMaxConcurrentStreams sets how many calls one client connection may
+// have open at once (default DefaultMaxConcurrentStreams); further calls
+// wait until one ends. Values below 1 keep the default.
+func WithMaxConcurrentStreams(n int) Option {
+	return func(s *Server) {
+		if n > 0 {
+			s.maxStreams = uint32(min(n, math.MaxUint32))
+		}
+	}
+}
+
+// WithReflection says whether NewGRPCServer registers the server
+// reflection service, which lets tools such as grpcurl list and describe
+// the API without its proto files (default true). With auth tokens set,
+// reflection needs a token like every other call but health checks.
+func WithReflection(on bool) Option {
+	return func(s *Server) { s.reflection = on }
+}
+
+// WithAuthTokens makes every call, except those of the health service,
+// need the metadata "authorization: Bearer TOKEN" with one of tokens;
+// other calls fail with UNAUTHENTICATED. Several tokens let a token be
+// rotated without downtime. Empty tokens are ignored; with none left, no
+// token is needed (the default).
+//
+// A token is only as secret as the connection it travels on: serve with
+// TLS (grpc.Creds passed to NewGRPCServer) unless a trusted proxy in front
+// of the server terminates TLS.
+func WithAuthTokens(tokens ...string) Option {
+	return func(s *Server) {
+		s.tokens = nil
+		for _, t := range tokens {
+			if t != "" {
+				s.tokens = append(s.tokens, sha256.Sum256([]byte(t)))
+			}
+		}
+	}
+}
+
 // WithLogger sets where the server logs (default slog.Default()). Internal
 // errors and recovered panics are logged at Error level with their stack;
 // every call is logged at Debug level.
@@ -109,12 +184,14 @@ func WithLogger(l *slog.Logger) Option {
 // gRPC server built from it reports SERVING at once.
 func New(c Classifier, opts ...Option) *Server {
 	s := &Server{
-		clf:      c,
-		maxBatch: DefaultMaxBatch,
-		maxText:  DefaultMaxTextBytes,
-		maxDoc:   DefaultMaxDocumentBytes,
-		logger:   slog.Default(),
-		health:   health.NewServer(),
+		clf:        c,
+		maxBatch:   DefaultMaxBatch,
+		maxText:    DefaultMaxTextBytes,
+		maxDoc:     DefaultMaxDocumentBytes,
+		maxStreams: DefaultMaxConcurrentStreams,
+		reflection: true,
+		logger:     slog.Default(),
+		draining:   make(chan struct{}),
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -133,31 +210,52 @@ func (s *Server) maxRecvMsgSize() int {
 }
 
 // NewGRPCServer returns a gRPC server with the StanceService, the health
-// service (reporting SERVING for "" and "stance.v1.StanceService") and
-// server reflection registered, panic recovery and call logging installed,
-// and the largest request message sized from the document limit. extra
-// options are applied after the server's own.
+// service (reporting SERVING for "" and "stance.v1.StanceService") and,
+// unless WithReflection(false), server reflection registered; with panic
+// recovery, call logging and, with WithAuthTokens, token checks installed;
+// the largest request message sized from the document limit; and the
+// keepalive policy and stream limit set. extra options, such as grpc.Creds
+// for TLS, are applied after the server's own.
 func (s *Server) NewGRPCServer(extra ...grpc.ServerOption) *grpc.Server {
 	opts := append([]grpc.ServerOption{
-		grpc.ChainUnaryInterceptor(s.logUnary, s.recoverUnary),
-		grpc.ChainStreamInterceptor(s.logStream, s.recoverStream),
+		grpc.ChainUnaryInterceptor(s.logUnary, s.recoverUnary, s.authUnary),
+		grpc.ChainStreamInterceptor(s.logStream, s.recoverStream, s.authStream),
 		grpc.MaxRecvMsgSize(s.maxRecvMsgSize()),
+		grpc.MaxSendMsgSize(MaxSendBytes),
+		grpc.MaxConcurrentStreams(s.maxStreams),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: KeepaliveMinTime, PermitWithoutStream: true}),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: KeepaliveTime, Timeout: KeepaliveTimeout}),
 		grpc.ForceServerCodecV2(newCodec()),
 	}, extra...)
 	gs := grpc.NewServer(opts...)
 	stancev1.RegisterStanceServiceServer(gs, s)
-	healthpb.RegisterHealthServer(gs, s.health)
-	reflection.Register(gs)
-	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
-	s.health.SetServingStatus(stancev1.StanceService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	healthpb.RegisterHealthServer(gs, &healthService{s: s})
+	if s.reflection {
+		reflection.Register(gs)
+	}
 	return gs
 }
 
-// Shutdown turns every health status to NOT_SERVING for good, so that load
-// balancers stop sending calls; call it before (*grpc.Server).GracefulStop.
-// Calls already under way, and calls that still arrive, are served.
+// Shutdown starts the server's retreat, for good, so that clients move
+// their work elsewhere before (*grpc.Server).GracefulStop waits for the
+// calls under way: every health status turns NOT_SERVING, so that load
+// balancers stop sending calls; health Watch calls end with UNAVAILABLE
+// after saying so; and each ClassifyStream ends with UNAVAILABLE once it
+// has answered the quote in hand, so that its client sends the quotes it
+// is still owed to another server (package client does). Unary calls
+// under way, and calls that still arrive, are served.
 func (s *Server) Shutdown() {
-	s.health.Shutdown()
+	s.shutdownOnce.Do(func() { close(s.draining) })
+}
+
+// isDraining reports whether Shutdown has been called.
+func (s *Server) isDraining() bool {
+	select {
+	case <-s.draining:
+		return true
+	default:
+		return false
+	}
 }
 
 // recoverUnary turns a panic in a unary handler into INTERNAL.

@@ -95,6 +95,7 @@ func (s *syncBuffer) String() string {
 // testEnv is a server on an in-memory connection and a client of it.
 type testEnv struct {
 	srv    *Server
+	gs     *grpc.Server
 	conn   *grpc.ClientConn
 	client stancev1.StanceServiceClient
 	logs   *syncBuffer
@@ -125,7 +126,7 @@ func startGRPC(t *testing.T, clf Classifier, opts []Option, extra []grpc.ServerO
 		conn.Close()
 		gs.Stop()
 	})
-	return &testEnv{srv: srv, conn: conn, client: stancev1.NewStanceServiceClient(conn), logs: logs}
+	return &testEnv{srv: srv, gs: gs, conn: conn, client: stancev1.NewStanceServiceClient(conn), logs: logs}
 }
 
 // handlerWatch gives tests a view of the server's handlers: the context
@@ -175,7 +176,7 @@ func testContext(t *testing.T) context.Context {
 // realModel loads the bundled model once per test binary.
 var realModel = sync.OnceValues(func() (*model.Model, error) { return model.New() })
 
-func loadModel(t *testing.T) *model.Model {
+func loadModel(t testing.TB) *model.Model {
 	t.Helper()
 	m, err := realModel()
 	if err != nil {
@@ -761,6 +762,44 @@ func TestLoopsStopOnCancel(t *testing.T) {
 			}
 			if n := len(fake.inputs()); n != 1 {
 				t.Errorf("classified %d quotes, want 1 (stop after the cancel)", n)
+			}
+		})
+	}
+}
+
+// TestHandlersHonourDeadline calls the handlers directly with a 1ms
+// deadline and a classifier slower than that: whatever the timing, the
+// call ends with DeadlineExceeded after at most one quote.
+func TestHandlersHonourDeadline(t *testing.T) {
+	doc := `She said: "first quote here." He replied: "second quote there." They added: "third one."`
+	tests := []struct {
+		name string
+		call func(ctx context.Context, s *Server) error
+	}{
+		{"ClassifyBatch", func(ctx context.Context, s *Server) error {
+			qs := make([]*stancev1.Quote, 50)
+			for i := range qs {
+				qs[i] = &stancev1.Quote{Text: fmt.Sprint("quote ", i)}
+			}
+			_, err := s.ClassifyBatch(ctx, &stancev1.ClassifyBatchRequest{Quotes: qs})
+			return err
+		}},
+		{"ClassifyDocument", func(ctx context.Context, s *Server) error {
+			_, err := s.ClassifyDocument(ctx, &stancev1.ClassifyDocumentRequest{Text: doc})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), time.Millisecond)
+			defer cancel()
+			fake := &fakeClassifier{hook: func(model.Input) error { time.Sleep(3 * time.Millisecond); return nil }}
+			s := New(fake, WithLogger(slog.New(slog.DiscardHandler)))
+			if err := tt.call(ctx, s); status.Code(err) != codes.DeadlineExceeded {
+				t.Fatalf("err = %v, want DeadlineExceeded", err)
+			}
+			if n := len(fake.inputs()); n > 1 {
+				t.Errorf("classified %d quotes, want at most 1 (stop at the deadline)", n)
 			}
 		})
 	}

@@ -72,7 +72,9 @@ func (s *Server) classifyBatch(ctx context.Context, qs []*stancev1.Quote) ([]*st
 // ClassifyStream labels each quote of the request stream as it arrives and
 // sends its result before reading the next one, so results keep the order
 // of the quotes. A bad quote ends the stream with INVALID_ARGUMENT; results
-// sent before it stand.
+// sent before it stand. After Shutdown the stream ends with UNAVAILABLE
+// before it reads another quote: every quote sent and not answered is
+// the client's to send again, to another server.
 func (s *Server) ClassifyStream(stream grpc.BidiStreamingServer[stancev1.ClassifyStreamRequest, stancev1.ClassifyStreamResponse]) error {
 	ctx := stream.Context()
 	return s.toStatus(ctx, stancev1.StanceService_ClassifyStream_FullMethodName, s.classifyStream(ctx, stream))
@@ -80,6 +82,9 @@ func (s *Server) ClassifyStream(stream grpc.BidiStreamingServer[stancev1.Classif
 
 func (s *Server) classifyStream(ctx context.Context, stream grpc.BidiStreamingServer[stancev1.ClassifyStreamRequest, stancev1.ClassifyStreamResponse]) error {
 	for n := 1; ; n++ {
+		if s.isDraining() {
+			return errShuttingDown
+		}
 		req, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
 			return nil
