@@ -35,7 +35,7 @@ func compileTerm(tok splitter, term string) ([]pattern, error) {
 	var ps []pattern
 	for _, chunk := range strings.Split(term, " ") {
 		body, prefix := strings.CutSuffix(chunk, "*")
-		ws, err := tok.words(body)
+		ws, err := tok.words(nil, body)
 		if err != nil {
 			return nil, err
 		}

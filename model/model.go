@@ -228,14 +228,14 @@ func (m *Model) features(in Input) (x [numFeatures]float64, matches []match, spa
 	if strings.TrimSpace(in.Text) == "" {
 		return x, nil, spans, ErrEmptyText
 	}
-	words, err := m.tok.words(in.Text)
+	words, err := m.tok.words(nil, in.Text)
 	if err != nil {
 		return x, nil, spans, err
 	}
 	a := m.analyze(words)
 	matches = m.matches(a, SourceText, 0, 0)
 	if in.Context != "" {
-		cw, err := m.tok.words(in.Context)
+		cw, err := m.tok.words(nil, in.Context)
 		if err != nil {
 			return x, nil, spans, err
 		}

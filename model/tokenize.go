@@ -35,10 +35,11 @@ type word struct {
 	upper bool
 }
 
-// splitter splits text into words. It returns ErrInvalidUTF8 for invalid
-// text.
+// splitter splits text into words.
 type splitter interface {
-	words(text string) ([]word, error)
+	// words appends the words of text to dst (which may be nil). It
+	// returns ErrInvalidUTF8 for invalid text.
+	words(dst []word, text string) ([]word, error)
 }
 
 var (

@@ -139,7 +139,12 @@ var trickyTexts = []string{
 //     ("ẞ" to "ß", "Ⱥ" to "ⱥ"), because it lowercases the normalized text
 //     without updating them, and
 //   - a CJK ideograph that opens the text (the space the normalizer inserts
-//     before it, at offset 0, is misaligned).
+//     before it, at offset 0, is misaligned), and
+//   - U+0085 (NEL) that opens the text, or follows only \v and \f: the only
+//     control character that the sugarme path leaves to the normalizer (it
+//     is white space to Go) and that is longer than a byte, and a run of
+//     removed characters at the start of the text is misaligned by bytes
+//     rather than characters.
 //
 // From the word before the one holding such a character on, sugarme
 // reports word starts that drift from the text, splits or loses words and
@@ -148,10 +153,12 @@ var trickyTexts = []string{
 // every offset exact there; the words before are the same in both.
 func sugarmeDrift(text string) int {
 	var buf []byte
+	opening := true // only \v and \f so far
 	for i, r := range text {
-		if unicode.Is(unicode.Mn, r) {
+		if unicode.Is(unicode.Mn, r) || r == '\u0085' && opening {
 			return i
 		}
+		opening = opening && (r == '\v' || r == '\f')
 		buf = norm.NFD.AppendString(buf[:0], string(r))
 		for _, c := range string(buf) {
 			if utf8.RuneLen(unicode.ToLower(c)) != utf8.RuneLen(c) || i == 0 && isChinese(c) {
@@ -167,8 +174,8 @@ func sugarmeDrift(text string) int {
 // (see sugarmeDrift), where only the words before it must agree.
 func checkSameWords(t *testing.T, fast, ref splitter, text string) {
 	t.Helper()
-	got, gerr := fast.words(text)
-	want, werr := ref.words(text)
+	got, gerr := fast.words(nil, text)
+	want, werr := ref.words(nil, text)
 	if !utf8.ValidString(text) {
 		if !errors.Is(gerr, ErrInvalidUTF8) || !errors.Is(werr, ErrInvalidUTF8) {
 			t.Fatalf("words(%q): fast error %v, sugarme error %v, want ErrInvalidUTF8", text, gerr, werr)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -29,15 +30,20 @@ type fastTokenizer struct {
 	nfd     bool
 	// BERT normalizer options.
 	clean, chinese, lower, strip bool
-	// vocab holds the pieces that may start a word, cont those that may
-	// continue one (without their "##"). The values are the keys, so that
-	// a word the vocabulary knows whole gets its form without allocating.
-	vocab, cont map[string]string
+	// vocab maps the pieces that may start a word to their ids; cont holds
+	// those that may continue one (without their "##"). pieces maps ids
+	// back, so that a word the vocabulary knows whole gets its form without
+	// allocating.
+	vocab  map[string]int32
+	cont   map[string]bool
+	pieces []string
 	// maxPiece is the length in bytes of the longest piece.
 	maxPiece int
 	// maxChars is the longest word, in characters, that WordPiece splits;
 	// longer ones are unknown.
 	maxChars int
+	// states holds *splitState scratch space for words.
+	states sync.Pool
 }
 
 // tokenizerDef is the part of a tokenizer.json that fastTokenizer reads.
@@ -80,6 +86,7 @@ func newFastTokenizer(def io.Reader) (*fastTokenizer, error) {
 		return nil, fmt.Errorf("malformed tokenizer definition: %w", err)
 	}
 	t := &fastTokenizer{replace: map[rune]string{}, maxChars: 100}
+	t.states.New = func() any { return new(splitState) }
 	if len(d.AddedTokens) > 0 {
 		return nil, fmt.Errorf("%w: added tokens", errUnsupported)
 	}
@@ -107,14 +114,22 @@ func newFastTokenizer(def io.Reader) (*fastTokenizer, error) {
 	if _, ok := m.Vocab[m.Unk]; !ok {
 		return nil, fmt.Errorf("malformed tokenizer definition: unknown-word token %q is not in the vocabulary", m.Unk)
 	}
-	t.vocab = make(map[string]string, len(m.Vocab))
-	t.cont = make(map[string]string, len(m.Vocab)/4)
-	for piece := range m.Vocab {
-		if rest, ok := strings.CutPrefix(piece, "##"); ok && rest != "" {
-			t.cont[rest] = rest
+	t.vocab = make(map[string]int32, len(m.Vocab))
+	t.cont = make(map[string]bool, len(m.Vocab)/4)
+	t.pieces = make([]string, len(m.Vocab))
+	for p, id := range m.Vocab {
+		if id < 0 || id >= len(m.Vocab) || t.pieces[id] != "" {
+			return nil, fmt.Errorf("malformed tokenizer definition: id %d of %q is out of range or taken", id, p)
 		}
-		t.vocab[piece] = piece
-		t.maxPiece = max(t.maxPiece, len(piece))
+		t.pieces[id] = p
+		t.maxPiece = max(t.maxPiece, len(p))
+		// A word never starts with "##": '#' is punctuation, a word of
+		// its own.
+		if rest, ok := strings.CutPrefix(p, "##"); ok && rest != "" {
+			t.cont[rest] = true
+		} else {
+			t.vocab[p] = int32(id)
+		}
 	}
 	return t, nil
 }
@@ -191,17 +206,38 @@ var asciiClass = func() (c [utf8.RuneSelf]uint8) {
 	return c
 }()
 
-// words splits text into words. It returns ErrInvalidUTF8 for invalid text.
-func (t *fastTokenizer) words(text string) ([]word, error) {
+// words appends the words of text to dst. It returns ErrInvalidUTF8 for
+// invalid text.
+func (t *fastTokenizer) words(dst []word, text string) ([]word, error) {
 	if !utf8.ValidString(text) {
-		return nil, ErrInvalidUTF8
+		return dst, ErrInvalidUTF8
 	}
-	s := splitState{t: t, text: text, start: -1}
-	var nfd [4 * utf8.UTFMax]byte
+	if dst == nil {
+		// Four bytes a word is about the shortest there is in English
+		// prose, with its punctuation.
+		dst = make([]word, 0, len(text)/4+2)
+	}
+	s := t.states.Get().(*splitState)
+	defer t.states.Put(s)
+	*s = splitState{t: t, text: text, ws: dst, first: len(dst), forms: s.forms[:0], spans: s.spans[:0], nfd: s.nfd[:0]}
 	for i := 0; i < len(text); {
 		b := text[i]
 		if b < utf8.RuneSelf {
-			s.add(asciiClass[b], i, rune(b))
+			if cl := asciiClass[b]; cl == charWord {
+				// The common case, inline: a letter or digit.
+				if !s.open {
+					s.begin(i)
+				}
+				if t.lower && 'A' <= b && b <= 'Z' {
+					b += 'a' - 'A'
+				}
+				s.forms = append(s.forms, b)
+			} else {
+				s.add(cl, i, rune(b))
+			}
+			if b > ' ' && b != 0x7f {
+				s.lastEnd = i + 1
+			}
 			i++
 			continue
 		}
@@ -210,15 +246,23 @@ func (t *fastTokenizer) words(text string) ([]word, error) {
 			s.add(charSpace, i, r)
 		} else if rep, ok := t.replace[r]; ok {
 			for _, c := range rep {
-				s.normalize(i, c, nfd[:0])
+				s.normalize(i, c)
 			}
 		} else {
-			s.normalize(i, r, nfd[:0])
+			s.normalize(i, r)
+		}
+		s.nonASCII = true
+		if !unicode.IsSpace(r) && !dropped(r) {
+			s.lastEnd = i + n
 		}
 		i += n
 	}
 	s.flush()
-	return s.finish(), nil
+	s.end()
+	s.setForms()
+	ws := s.ws
+	s.ws, s.text = nil, ""
+	return ws, nil
 }
 
 // splitState is fastTokenizer.words' state.
@@ -226,16 +270,29 @@ type splitState struct {
 	t    *fastTokenizer
 	text string
 	ws   []word
-	// start is the byte offset in text where the current word starts, or
-	// -1 between words; buf holds its normalized form.
-	start   int
-	buf     []byte
-	unknown []int // indices of words WordPiece cannot split
+	// first is the index in ws of the first word of text.
+	first int
+	// forms holds the normalized forms of the words, one after the other;
+	// spans[k] is where the form of ws[first+k] lies in it, and its end is
+	// -1 once the word has its form.
+	forms []byte
+	spans [][2]int32
+	// open reports whether the last word of ws is still being read.
+	open bool
+	// lastEnd is the end of the last character read that is not white
+	// space or a dropped character: where the last word ends if no other
+	// starts before.
+	lastEnd int
+	// nonASCII reports whether a character outside ASCII has been read
+	// since the last word started.
+	nonASCII bool
+	// nfd is scratch space for decomposing a character.
+	nfd []byte
 }
 
 // normalize runs the normalizer on character r of the text at byte i, after
-// replacement, and adds what remains. buf is scratch space.
-func (s *splitState) normalize(i int, r rune, buf []byte) {
+// replacement, and adds what remains.
+func (s *splitState) normalize(i int, r rune) {
 	if r < utf8.RuneSelf || !s.t.nfd {
 		s.add(s.t.class(r), i, r)
 		return
@@ -243,12 +300,13 @@ func (s *splitState) normalize(i int, r rune, buf []byte) {
 	// Decomposing one character at a time is NFD but for the canonical
 	// order of runs of combining marks, which does not matter: they are
 	// stripped (compileNormalizer refuses NFD without strip_accents).
-	var enc [utf8.UTFMax]byte
-	buf = norm.NFD.Append(buf, enc[:utf8.EncodeRune(enc[:], r)]...)
-	for j := 0; j < len(buf); {
-		c, n := utf8.DecodeRune(buf[j:])
+	s.nfd = utf8.AppendRune(s.nfd[:0], r)
+	n := len(s.nfd)
+	s.nfd = norm.NFD.Append(s.nfd, s.nfd[:n]...)
+	for j := n; j < len(s.nfd); {
+		c, size := utf8.DecodeRune(s.nfd[j:])
 		s.add(s.t.class(c), i, c)
-		j += n
+		j += size
 	}
 }
 
@@ -281,99 +339,130 @@ func (s *splitState) add(cl uint8, i int, c rune) {
 	case charAlone:
 		s.flush()
 	}
-	if s.start < 0 {
-		s.start = i
+	if !s.open {
+		s.begin(i)
 	}
 	if s.t.lower {
 		c = unicode.ToLower(c)
 	}
-	s.buf = utf8.AppendRune(s.buf, c)
+	s.forms = utf8.AppendRune(s.forms, c)
 	if cl == charAlone {
 		s.flush()
 	}
 }
 
-// flush ends the current word, if any: WordPiece decides whether the
-// vocabulary can spell it.
-func (s *splitState) flush() {
-	if s.start < 0 {
-		return
-	}
-	form, ok := s.t.wordPiece(s.buf)
-	if !ok {
-		s.unknown = append(s.unknown, len(s.ws))
-	}
-	s.ws = append(s.ws, word{start: s.start, form: form})
-	s.start, s.buf = -1, s.buf[:0]
+// begin starts a word at text[i:], which ends the one before.
+func (s *splitState) begin(i int) {
+	s.end()
+	s.ws = append(s.ws, word{start: i})
+	s.spans = append(s.spans, [2]int32{int32(len(s.forms)), 0})
+	s.open, s.nonASCII = true, false
 }
 
-// wordPiece reports whether WordPiece splits w into pieces of the
-// vocabulary rather than the unknown-word token, and returns w as a
-// string.
-func (t *fastTokenizer) wordPiece(w []byte) (string, bool) {
-	if form, ok := t.vocab[string(w)]; ok {
-		return form, true
+// flush ends the normalized form of the word being read, if any.
+func (s *splitState) flush() {
+	if s.open {
+		s.spans[len(s.spans)-1][1] = int32(len(s.forms))
+		s.open = false
 	}
-	form := string(w)
+}
+
+// end gives the last word its end: where the next word starts (or the text
+// ends), less the white space and dropped characters before, as the sugarme
+// path has it. A word with nothing left is dropped; the form of one that
+// WordPiece cannot split is its normalized original.
+func (s *splitState) end() {
+	if len(s.ws) == s.first {
+		return
+	}
+	w := &s.ws[len(s.ws)-1]
+	if w.end > 0 {
+		return // already ended
+	}
+	w.end = max(s.lastEnd, w.start)
+	if w.end == w.start {
+		s.ws, s.spans = s.ws[:len(s.ws)-1], s.spans[:len(s.spans)-1]
+		return
+	}
+	// The normalized original of a word in ASCII is its form already, so
+	// only words with other characters need WordPiece's verdict.
+	sp := &s.spans[len(s.spans)-1]
+	if s.nonASCII && s.t.wordPiece(s.forms[sp[0]:sp[1]]) == unknownWord {
+		w.form, sp[1] = normalizeWord(s.text[w.start:w.end]), -1
+	}
+	if c := s.text[w.start]; c < utf8.RuneSelf {
+		w.upper = 'A' <= c && c <= 'Z'
+	} else {
+		r, _ := utf8.DecodeRuneInString(s.text[w.start:])
+		w.upper = unicode.IsUpper(r)
+	}
+}
+
+// setForms gives the words their forms: the text itself where it holds
+// them already (most words), or one string holding the others.
+func (s *splitState) setForms() {
+	var all string
+	for k, sp := range s.spans {
+		if sp[1] < 0 {
+			continue
+		}
+		w := &s.ws[s.first+k]
+		f := s.forms[sp[0]:sp[1]]
+		if n := len(f); n <= len(s.text)-w.start && s.text[w.start:w.start+n] == string(f) {
+			w.form = s.text[w.start : w.start+n]
+			continue
+		}
+		if all == "" {
+			all = string(s.forms)
+		}
+		w.form = all[sp[0]:sp[1]]
+	}
+}
+
+// wordPiece returns the id of w when it is one piece of the vocabulary,
+// severalPieces when WordPiece splits it into pieces, and unknownWord when
+// it cannot.
+func (t *fastTokenizer) wordPiece(w []byte) int {
+	if id, ok := t.vocab[string(w)]; ok {
+		return int(id)
+	}
 	if utf8.RuneCount(w) > t.maxChars {
-		return form, false
+		return unknownWord
 	}
 	// Greedy longest match first, as WordPiece does: the longest piece at
 	// each position, never reconsidered.
-	pieces := t.vocab
 	for start := 0; start < len(w); {
 		end := min(len(w), start+t.maxPiece)
 		for end < len(w) && !utf8.RuneStart(w[end]) {
 			end--
 		}
-		found := false
 		for ; end > start; end = backRune(w, start, end) {
-			if _, ok := pieces[string(w[start:end])]; ok {
-				found = true
+			if start == 0 {
+				if _, ok := t.vocab[string(w[:end])]; ok {
+					break
+				}
+			} else if t.cont[string(w[start:end])] {
 				break
 			}
 		}
-		if !found {
-			return form, false
+		if end == start {
+			return unknownWord
 		}
-		start, pieces = end, t.cont
+		start = end
 	}
-	return form, true
+	return severalPieces
 }
+
+// What wordPiece returns for words that are not one piece.
+const (
+	severalPieces = -1
+	unknownWord   = -2
+)
 
 // backRune returns the offset of the last character of w[start:end].
 func backRune(w []byte, start, end int) int {
 	_, n := utf8.DecodeLastRune(w[start:end])
 	return end - n
-}
-
-// finish gives each word its end, capitalization and, for the words the
-// vocabulary cannot spell, the normalized original, the way
-// sugarmeTokenizer.words does.
-func (s *splitState) finish() []word {
-	ws, text := s.ws, s.text
-	for _, i := range s.unknown {
-		end := len(text)
-		if i+1 < len(ws) {
-			end = ws[i+1].start
-		}
-		ws[i].form = normalizeWord(text[ws[i].start:trimSeparators(text, ws[i].start, end)])
-	}
-	kept := ws[:0]
-	for i, w := range ws {
-		end := len(text)
-		if i+1 < len(ws) {
-			end = ws[i+1].start
-		}
-		w.end = trimSeparators(text, w.start, end)
-		if w.end == w.start {
-			continue
-		}
-		r, _ := utf8.DecodeRuneInString(text[w.start:])
-		w.upper = unicode.IsUpper(r)
-		kept = append(kept, w)
-	}
-	return kept
 }
 
 // isBertControl reports whether BERT's normalizer removes c as a control

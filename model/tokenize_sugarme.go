@@ -37,8 +37,15 @@ func newSugarmeTokenizer(def io.Reader) (t *sugarmeTokenizer, err error) {
 	return &sugarmeTokenizer{tk: tk}, nil
 }
 
-// words splits text into words. It returns ErrInvalidUTF8 for invalid text.
-func (t *sugarmeTokenizer) words(text string) ([]word, error) {
+// words appends the words of text to dst. It returns ErrInvalidUTF8 for
+// invalid text.
+func (t *sugarmeTokenizer) words(dst []word, text string) ([]word, error) {
+	ws, err := t.split(text)
+	return append(dst, ws...), err
+}
+
+// split splits text into words.
+func (t *sugarmeTokenizer) split(text string) ([]word, error) {
 	if !utf8.ValidString(text) {
 		return nil, ErrInvalidUTF8
 	}

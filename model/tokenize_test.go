@@ -48,7 +48,7 @@ func testWords(t *testing.T, tok splitter) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ws, err := tok.words(tt.text)
+			ws, err := tok.words(nil, tt.text)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func testWords(t *testing.T, tok splitter) {
 
 func TestWordsInvalidUTF8(t *testing.T) {
 	bothTokenizers(t, func(t *testing.T, tok splitter) {
-		_, err := tok.words("bad \xff byte")
+		_, err := tok.words(nil, "bad \xff byte")
 		if !errors.Is(err, ErrInvalidUTF8) {
 			t.Fatalf("got %v, want ErrInvalidUTF8", err)
 		}
@@ -107,7 +107,7 @@ func FuzzWords(f *testing.F) {
 // split characters.
 func checkWords(t *testing.T, tok splitter, s string) {
 	t.Helper()
-	ws, err := tok.words(s)
+	ws, err := tok.words(nil, s)
 	if !utf8.ValidString(s) {
 		if !errors.Is(err, ErrInvalidUTF8) {
 			t.Fatalf("invalid UTF-8 %q: got %v", s, err)
@@ -159,5 +159,42 @@ func TestParseTokenizer(t *testing.T) {
 	}
 	if m, err := New(WithTokenizer(Tokenizer(7))); err == nil {
 		t.Errorf("New(WithTokenizer(7)) = %v, want an error", m)
+	}
+}
+
+// BenchmarkWords splits the development quotes and their contexts.
+func BenchmarkWords(b *testing.B) {
+	var texts []string
+	for _, in := range devInputs(b) {
+		texts = append(texts, in.Text, in.Context)
+	}
+	fast := newTestTokenizer(b, TokenizerFast).(*fastTokenizer)
+	// The floor: lowercase, split on spaces, look each word up.
+	b.Run("bare", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for i := range b.N {
+			for _, w := range strings.Split(strings.ToLower(texts[i%len(texts)]), " ") {
+				if _, ok := fast.vocab[w]; ok {
+					n++
+				}
+			}
+		}
+		if n == 0 {
+			b.Fatal("no word found")
+		}
+	})
+	for _, kind := range []Tokenizer{TokenizerFast, TokenizerSugarme} {
+		tok := newTestTokenizer(b, kind)
+		b.Run(kind.String(), func(b *testing.B) {
+			b.ReportAllocs()
+			var ws []word
+			for i := range b.N {
+				var err error
+				if ws, err = tok.words(ws[:0], texts[i%len(texts)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
