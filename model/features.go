@@ -1,6 +1,8 @@
 package model
 
 import (
+	"iter"
+	"math/bits"
 	"strings"
 	"unicode"
 )
@@ -37,6 +39,25 @@ var ruleNames = [numRules]string{
 
 func (r rule) String() string { return ruleNames[r] }
 
+// ruleSet is a set of rules.
+type ruleSet uint16
+
+func (s *ruleSet) add(r rule) { *s |= 1 << r }
+
+// all yields the rules of the set in order.
+func (s ruleSet) all() iter.Seq[rule] {
+	return func(yield func(rule) bool) {
+		for r := range numRules {
+			if s&(1<<r) != 0 && !yield(r) {
+				return
+			}
+		}
+	}
+}
+
+// len returns the number of rules in the set.
+func (s ruleSet) len() int { return bits.OnesCount16(uint16(s)) }
+
 // The quote-level features that follow the per-rule ones.
 // They carry what the shape of a statement says on its own, whatever
 // lexicon entries it holds: speakers deny with "we did not ...", threaten
@@ -71,9 +92,10 @@ func (a *analysis) globals(text string) (x [numGlobals]float64, spans [numGlobal
 		}
 	}
 	letters := 0
-	condSentence := map[int]bool{}
+	a.condSentence = resize(a.condSentence, len(a.words)+1)
+	condSentence := a.condSentence
 	for i, w := range a.words {
-		if a.in[sectionCondition][i] {
+		if a.is(listConditionals, i) {
 			condSentence[a.sentence[i]] = true
 		}
 		if strings.IndexFunc(w.form, unicode.IsLetter) >= 0 {
@@ -84,13 +106,13 @@ func (a *analysis) globals(text string) (x [numGlobals]float64, spans [numGlobal
 		if w.form != "" && w.form[0] >= '0' && w.form[0] <= '9' {
 			set(globalDigits, i)
 		}
-		if a.in[sectionNegators][i] {
+		if a.is(listNegators, i) {
 			set(globalNegation, i)
 			if a.subject(i) == ruleFirstPerson {
 				set(globalNegatedSelf, i)
 			}
 		}
-		if a.in[sectionFuture][i] {
+		if a.is(listFuture, i) {
 			if a.subject(i) == ruleFirstPerson {
 				set(globalSelfFuture, i)
 			}
@@ -98,7 +120,7 @@ func (a *analysis) globals(text string) (x [numGlobals]float64, spans [numGlobal
 				set(globalCondFuture, i)
 			}
 		}
-		if a.in[sectionSecond][i] {
+		if a.is(listSecondPerson, i) {
 			set(globalYou, i)
 		}
 	}
@@ -138,36 +160,59 @@ type analysis struct {
 	// sentence and clause number every word; clause boundaries stop the
 	// reach of negators, hedges and subjects.
 	sentence, clause []int
-	// in[s][i] reports whether word i is part of a term of rule section s.
-	in map[string][]bool
+	// in[i] has bit l set when word i is part of a term of list l.
+	in []uint16
 	// question reports, per sentence, whether it ends with a question mark.
-	question map[int]bool
+	question []bool
+	// entry[i] is the longest lexicon entry that starts at word i.
+	entry []termSpan
+	// pats[patAt[i]:patAt[i+1]] are the numbers of the matcher's patterns
+	// that word i matches.
+	pats  []int32
+	patAt []int32
+	// condSentence is globals' scratch space.
+	condSentence []bool
 }
 
-// analyze marks sentences, clauses and rule terms in words.
-func (m *Model) analyze(words []word) *analysis {
-	a := &analysis{
-		words:    words,
-		sentence: make([]int, len(words)),
-		clause:   make([]int, len(words)),
-		in:       map[string][]bool{},
-		question: map[int]bool{},
+// is reports whether word i is part of a term of list l.
+func (a *analysis) is(l termList, i int) bool { return a.in[i]&(1<<l) != 0 }
+
+// patterns returns the numbers of the matcher's patterns that word i
+// matches.
+func (a *analysis) patterns(i int) []int32 { return a.pats[a.patAt[i]:a.patAt[i+1]] }
+
+// analyze marks sentences, clauses, rule terms and entries in words. It
+// reuses a's memory.
+func (m *Model) analyze(a *analysis, words []word) {
+	n := len(words)
+	a.words = words
+	a.sentence = resize(a.sentence, n)
+	a.clause = resize(a.clause, n)
+	a.in = resize(a.in, n)
+	a.question = resize(a.question, n+1)
+	a.entry = resize(a.entry, n)
+	a.pats, a.patAt = a.pats[:0], append(a.patAt[:0], 0)
+	for _, w := range words {
+		a.pats = m.terms.patterns(a.pats, w.form)
+		a.patAt = append(a.patAt, int32(len(a.pats)))
 	}
-	for s, t := range m.ruleTries {
-		marks := make([]bool, len(words))
-		for i := 0; i < len(words); i++ {
-			if v, end := t.longest(words, i); v >= 0 {
-				for j := i; j < end; j++ {
-					marks[j] = true
-				}
+	var found [numTermLists + 1]termSpan
+	for i := range words {
+		a.entry[i] = termSpan{-1, int32(i)}
+		if len(a.patterns(i)) == 0 {
+			continue
+		}
+		m.terms.longest(a, i, &found)
+		for l, f := range found[:numTermLists] {
+			for j := i; j < int(f.end); j++ {
+				a.in[j] |= 1 << l
 			}
 		}
-		a.in[s] = marks
+		a.entry[i] = found[listEntries]
 	}
 	sent, cl := 0, 0
-	breaks := a.in[sectionClauseStop]
 	for i, w := range words {
-		if breaks[i] && (i == 0 || !breaks[i-1]) {
+		if a.is(listClauseBreaks, i) && (i == 0 || !a.is(listClauseBreaks, i-1)) {
 			cl++
 		}
 		a.sentence[i], a.clause[i] = sent, cl
@@ -185,7 +230,17 @@ func (m *Model) analyze(words []word) *analysis {
 			}
 		}
 	}
-	return a
+}
+
+// resize returns s with length n and every element zero, reusing its
+// memory when it is large enough.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
 }
 
 // abbreviation reports whether the full stop at words[i] ends an
@@ -208,31 +263,29 @@ func abbreviation(words []word, i int) bool {
 	return false
 }
 
-// before reports whether a word of section s lies within n words before
-// word i, in the same clause.
-func (a *analysis) before(s string, i, n int) bool {
-	marks := a.in[s]
+// before reports whether a word of list l lies within n words before word
+// i, in the same clause.
+func (a *analysis) before(l termList, i, n int) bool {
 	for j := i - 1; j >= 0 && j >= i-n; j-- {
 		if a.clause[j] != a.clause[i] {
 			return false
 		}
-		if marks[j] {
+		if a.is(l, j) {
 			return true
 		}
 	}
 	return false
 }
 
-// inSentence reports whether a word of section s lies in word i's sentence.
-func (a *analysis) inSentence(s string, i int) bool {
-	marks := a.in[s]
+// inSentence reports whether a word of list l lies in word i's sentence.
+func (a *analysis) inSentence(l termList, i int) bool {
 	for j := i; j >= 0 && a.sentence[j] == a.sentence[i]; j-- {
-		if marks[j] {
+		if a.is(l, j) {
 			return true
 		}
 	}
 	for j := i + 1; j < len(a.words) && a.sentence[j] == a.sentence[i]; j++ {
-		if marks[j] {
+		if a.is(l, j) {
 			return true
 		}
 	}
@@ -245,11 +298,11 @@ func (a *analysis) inSentence(s string, i int) bool {
 func (a *analysis) subject(i int) rule {
 	for j := i - 1; j >= 0 && a.sentence[j] == a.sentence[i]; j-- {
 		switch {
-		case a.in[sectionFirst][j]:
+		case a.is(listFirstPerson, j):
 			return ruleFirstPerson
-		case a.in[sectionSecond][j]:
+		case a.is(listSecondPerson, j):
 			return ruleSecondPerson
-		case a.in[sectionThird][j]:
+		case a.is(listThirdPerson, j):
 			return ruleThirdPerson
 		case a.properNoun(j):
 			return ruleThirdPerson
@@ -266,10 +319,8 @@ func (a *analysis) properNoun(j int) bool {
 	if !w.upper || len(w.form) < 2 {
 		return false
 	}
-	for _, s := range ruleSections() {
-		if a.in[s][j] {
-			return false
-		}
+	if a.in[j] != 0 {
+		return false // a word of some rule's list
 	}
 	if j == 0 || a.sentence[j-1] != a.sentence[j] || a.words[j-1].form == "\"" {
 		switch w.form {
@@ -281,31 +332,31 @@ func (a *analysis) properNoun(j int) bool {
 }
 
 // rules returns the rules that apply to a match of words [start, end).
-func (a *analysis) rules(start, end int) []rule {
-	var rs []rule
-	if a.before(sectionNegators, start, 3) {
-		rs = append(rs, ruleNegated)
+func (a *analysis) rules(start, end int) ruleSet {
+	var rs ruleSet
+	if a.before(listNegators, start, 3) {
+		rs.add(ruleNegated)
 	}
-	if a.inSentence(sectionCondition, start) {
-		rs = append(rs, ruleConditional)
+	if a.inSentence(listConditionals, start) {
+		rs.add(ruleConditional)
 	}
-	if a.before(sectionHedges, start, 4) {
-		rs = append(rs, ruleHedged)
+	if a.before(listHedges, start, 4) {
+		rs.add(ruleHedged)
 	}
-	if a.before(sectionIntensify, start, 2) {
-		rs = append(rs, ruleIntensified)
+	if a.before(listIntensifiers, start, 2) {
+		rs.add(ruleIntensified)
 	}
 	if p := a.subject(start); p >= 0 {
-		rs = append(rs, p)
+		rs.add(p)
 	}
-	if a.in[sectionFuture][start] || a.before(sectionFuture, start, 3) {
-		rs = append(rs, ruleFuture)
+	if a.is(listFuture, start) || a.before(listFuture, start, 3) {
+		rs.add(ruleFuture)
 	}
-	if a.in[sectionPast][start] || a.before(sectionPast, start, 2) || pastForm(a.words[start].form) {
-		rs = append(rs, rulePast)
+	if a.is(listPast, start) || a.before(listPast, start, 2) || pastForm(a.words[start].form) {
+		rs.add(rulePast)
 	}
 	if a.question[a.sentence[start]] {
-		rs = append(rs, ruleQuestion)
+		rs.add(ruleQuestion)
 	}
 	return rs
 }

@@ -45,8 +45,9 @@ func (m *Model) Fit(examples []Example, opts FitOptions) (*Model, error) {
 		return nil, fmt.Errorf("fit: no examples")
 	}
 	xs := make([][numFeatures]float64, len(examples))
+	var sc scratch
 	for i, ex := range examples {
-		x, _, _, err := m.features(ex.Input)
+		x, _, _, err := m.features(ex.Input, &sc)
 		if err != nil {
 			return nil, fmt.Errorf("fit: example %d: %w", i, err)
 		}

@@ -2,25 +2,32 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
 
-// trie matches token sequences of lexicon terms against a text's words.
-// Each edge is a whole word; prefix edges come from terms whose word ends
-// in *.
-type trie struct {
-	next   map[string]*trie
-	prefix []prefixEdge
-	value  int // index of the term ending here, or -1
-}
+// termList is one of the lexicon's rule sections: the terms that one of
+// the rules looks for around a match. The lists are numbered in
+// ruleSections order.
+type termList uint8
 
-type prefixEdge struct {
-	prefix string
-	node   *trie
-}
-
-func newTrie() *trie { return &trie{value: -1} }
+const (
+	listNegators termList = iota
+	listHedges
+	listIntensifiers
+	listConditionals
+	listFirstPerson
+	listSecondPerson
+	listThirdPerson
+	listFuture
+	listPast
+	listClauseBreaks
+	numTermLists
+	// listEntries stands for the weighted entries in a matcher, which
+	// finds them together with the term lists.
+	listEntries = numTermLists
+)
 
 // pattern is one word of a compiled term.
 type pattern struct {
@@ -49,87 +56,218 @@ func compileTerm(tok splitter, term string) ([]pattern, error) {
 	return ps, nil
 }
 
-// insert adds a compiled term with the given value. It reports false when
-// the same pattern is already present (two spellings that normalize alike).
-func (t *trie) insert(ps []pattern, value int) bool {
-	n := t
+// matcher finds the lexicon's entries and the terms of its rule lists in a
+// text's words, all at once. The terms form one trie whose edges are
+// numbered patterns: a whole word ("attack") or, from a term word ending
+// in *, a prefix ("accus*"). Each word of a text is looked up once for the
+// numbers of the patterns it matches (patterns), and one walk of the trie
+// from each word finds the longest term of every list that starts there
+// (longest).
+type matcher struct {
+	// forms numbers the whole-word patterns.
+	forms map[string]int32
+	// prefixes lists the prefix patterns as they are numbered.
+	prefixes []prefixPattern
+	// byStart groups the prefixes of three bytes or more by their first
+	// three bytes, and short holds the others; both longest first: the
+	// order in which the walk tries them, so that the more specific
+	// prefix wins a tie. starts has the bit startBit(f) set for every key
+	// of byStart, so that most words are ruled out without a look-up.
+	byStart map[[3]byte][]prefixPattern
+	short   []prefixPattern
+	starts  [1 << 16 / 64]uint64
+
+	nodes []node // nodes[0] is the root
+	// root maps a pattern number to the root's child, or -1; the root has
+	// most of the edges, so they are an array rather than a search.
+	root []int32
+	// edges maps (node, pattern) to the child while terms are inserted.
+	edges map[[2]int32]int32
+}
+
+type prefixPattern struct {
+	prefix string
+	id     int32
+}
+
+// node is a node of the matcher's trie.
+type node struct {
+	// ends lists the terms that end here.
+	ends []termEnd
+	// next holds the edges to the children, by pattern number.
+	next []edge
+}
+
+// termEnd says that the term with index value in list ends at a node.
+type termEnd struct {
+	list  termList
+	value int32
+}
+
+type edge struct {
+	pattern, node int32
+}
+
+func newMatcher() *matcher {
+	return &matcher{forms: map[string]int32{}, nodes: []node{{}}, edges: map[[2]int32]int32{}}
+}
+
+// insert adds a compiled term of a list with the given value. It reports
+// false when the list already has a term of the same patterns (two
+// spellings that normalize alike).
+func (m *matcher) insert(list termList, ps []pattern, value int) bool {
+	n := int32(0)
 	for _, p := range ps {
-		var child *trie
-		if p.prefix {
-			for _, e := range n.prefix {
-				if e.prefix == p.form {
-					child = e.node
-				}
-			}
-			if child == nil {
-				child = newTrie()
-				n.prefix = append(n.prefix, prefixEdge{p.form, child})
-				// Longer prefixes first, so that the more specific one
-				// is tried first.
-				sort.Slice(n.prefix, func(i, j int) bool { return len(n.prefix[i].prefix) > len(n.prefix[j].prefix) })
-			}
-		} else {
-			if n.next == nil {
-				n.next = map[string]*trie{}
-			}
-			if child = n.next[p.form]; child == nil {
-				child = newTrie()
-				n.next[p.form] = child
-			}
+		id := m.patternID(p)
+		child, ok := m.edges[[2]int32{n, id}]
+		if !ok {
+			child = int32(len(m.nodes))
+			m.nodes = append(m.nodes, node{})
+			m.nodes[n].next = append(m.nodes[n].next, edge{id, child})
+			m.edges[[2]int32{n, id}] = child
 		}
 		n = child
 	}
-	if n.value >= 0 {
-		return false
+	for _, e := range m.nodes[n].ends {
+		if e.list == list {
+			return false
+		}
 	}
-	n.value = value
+	m.nodes[n].ends = append(m.nodes[n].ends, termEnd{list, int32(value)})
 	return true
 }
 
-// longest returns the value and end of the longest term that starts at
-// words[i], or -1 and i when none does.
-func (t *trie) longest(words []word, i int) (value, end int) {
-	value, end = -1, i
-	var walk func(n *trie, j int)
-	walk = func(n *trie, j int) {
-		if n.value >= 0 && j > end {
-			value, end = n.value, j
+// patternID returns the number of a pattern, numbering it if it is new.
+func (m *matcher) patternID(p pattern) int32 {
+	if !p.prefix {
+		id, ok := m.forms[p.form]
+		if !ok {
+			id = int32(len(m.forms) + len(m.prefixes))
+			m.forms[p.form] = id
 		}
-		if j == len(words) {
-			return
+		return id
+	}
+	for _, q := range m.prefixes {
+		if q.prefix == p.form {
+			return q.id
 		}
-		f := words[j].form
-		if c := n.next[f]; c != nil {
-			walk(c, j+1)
+	}
+	id := int32(len(m.forms) + len(m.prefixes))
+	m.prefixes = append(m.prefixes, prefixPattern{p.form, id})
+	return id
+}
+
+// finish makes the matcher ready to match, once every term is inserted.
+func (m *matcher) finish() {
+	byLength := slices.Clone(m.prefixes)
+	sort.SliceStable(byLength, func(i, j int) bool { return len(byLength[i].prefix) > len(byLength[j].prefix) })
+	m.byStart = map[[3]byte][]prefixPattern{}
+	for _, p := range byLength {
+		if len(p.prefix) < 3 {
+			m.short = append(m.short, p)
+			continue
 		}
-		for _, e := range n.prefix {
-			if len(f) >= len(e.prefix) && strings.HasPrefix(f, e.prefix) {
-				walk(e.node, j+1)
+		k := [3]byte{p.prefix[0], p.prefix[1], p.prefix[2]}
+		m.byStart[k] = append(m.byStart[k], p)
+		b := startBit(k)
+		m.starts[b/64] |= 1 << (b % 64)
+	}
+	m.root = make([]int32, len(m.forms)+len(m.prefixes))
+	for i := range m.root {
+		m.root[i] = -1
+	}
+	for _, e := range m.nodes[0].next {
+		m.root[e.pattern] = e.node
+	}
+	for i := range m.nodes {
+		next := m.nodes[i].next
+		sort.Slice(next, func(a, b int) bool { return next[a].pattern < next[b].pattern })
+	}
+	m.edges = nil
+}
+
+// startBit hashes the first three bytes of a word to a bit of
+// matcher.starts.
+func startBit(k [3]byte) uint32 {
+	return (uint32(k[0])<<16 | uint32(k[1])<<8 | uint32(k[2])) * 0x9e3779b1 >> 16
+}
+
+// patterns appends the numbers of the patterns that a word of form f
+// matches to dst: its whole-word pattern first, then the prefixes it
+// starts with, longest first.
+func (m *matcher) patterns(dst []int32, f string) []int32 {
+	if id, ok := m.forms[f]; ok {
+		dst = append(dst, id)
+	}
+	if len(f) >= 3 {
+		k := [3]byte{f[0], f[1], f[2]}
+		if b := startBit(k); m.starts[b/64]&(1<<(b%64)) != 0 {
+			for _, p := range m.byStart[k] {
+				if strings.HasPrefix(f, p.prefix) {
+					dst = append(dst, p.id)
+				}
 			}
 		}
 	}
-	walk(t, i)
-	return value, end
-}
-
-// span is a run of words [start, end) matched by the term with index value.
-type span struct {
-	start, end int
-	value      int
-}
-
-// greedy returns the non-overlapping matches found scanning left to right
-// and taking the longest match at each word.
-func (t *trie) greedy(words []word) []span {
-	var out []span
-	for i := 0; i < len(words); {
-		v, end := t.longest(words, i)
-		if v < 0 {
-			i++
-			continue
+	for _, p := range m.short {
+		if strings.HasPrefix(f, p.prefix) {
+			dst = append(dst, p.id)
 		}
-		out = append(out, span{i, end, v})
-		i = end
 	}
-	return out
+	return dst
+}
+
+// child returns node n's child along pattern id, or -1.
+func (m *matcher) child(n, id int32) int32 {
+	if n == 0 {
+		return m.root[id]
+	}
+	next := m.nodes[n].next
+	lo, hi := 0, len(next)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if next[mid].pattern < id {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < len(next) && next[lo].pattern == id {
+		return next[lo].node
+	}
+	return -1
+}
+
+// termSpan is the longest term of a list found at a word: the term's value
+// and the end of its words, or value -1.
+type termSpan struct {
+	value int32
+	end   int32
+}
+
+// longest finds the longest term of every list (and the longest entry)
+// that starts at word i of a, and stores it in found, with value -1 for
+// the lists with none. Of terms of the same length the first found wins:
+// whole words before prefixes, longer prefixes before shorter.
+func (m *matcher) longest(a *analysis, i int, found *[numTermLists + 1]termSpan) {
+	for l := range found {
+		found[l] = termSpan{-1, int32(i)}
+	}
+	m.walk(a, 0, i, found)
+}
+
+func (m *matcher) walk(a *analysis, at int32, j int, found *[numTermLists + 1]termSpan) {
+	for _, e := range m.nodes[at].ends {
+		if f := &found[e.list]; int32(j) > f.end {
+			*f = termSpan{e.value, int32(j)}
+		}
+	}
+	if j == len(a.words) {
+		return
+	}
+	for _, id := range a.patterns(j) {
+		if c := m.child(at, id); c >= 0 {
+			m.walk(a, c, j+1, found)
+		}
+	}
 }

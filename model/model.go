@@ -2,11 +2,13 @@ package model
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -81,12 +83,14 @@ type Info struct {
 // Model is a lexicon model ready to classify quotes. It is safe for
 // concurrent use.
 type Model struct {
-	tok       splitter
-	lex       *Lexicon
-	entries   *trie
-	ruleTries map[string]*trie
+	tok splitter
+	lex *Lexicon
+	// terms finds the lexicon's entries and the terms of its rule lists.
+	terms *matcher
 	// weights is the scoring layer: weights[feature][label].
 	weights [numFeatures][NumLabels]float64
+	// scratch holds *scratch working memory for Classify.
+	scratch *sync.Pool
 }
 
 // Option configures New.
@@ -124,27 +128,26 @@ func New(opts ...Option) (*Model, error) {
 }
 
 func newModel(tok splitter, lex *Lexicon, name string) (*Model, error) {
-	m := &Model{tok: tok, lex: lex, entries: newTrie(), ruleTries: map[string]*trie{}}
+	m := &Model{tok: tok, lex: lex, terms: newMatcher(), scratch: &sync.Pool{New: func() any { return new(scratch) }}}
 	for i, e := range lex.Entries {
 		ps, err := compileTerm(tok, e.Term)
 		if err != nil {
 			return nil, &LexiconError{File: name, Line: e.Line, Reason: err.Error()}
 		}
-		if !m.entries.insert(ps, i) {
+		if !m.terms.insert(listEntries, ps, i) {
 			return nil, &LexiconError{File: name, Line: e.Line, Reason: fmt.Sprintf("%q matches the same words as an earlier entry", e.Term)}
 		}
 	}
-	for _, s := range ruleSections() {
-		t := newTrie()
+	for l, s := range ruleSections() {
 		for i, term := range lex.Terms[s] {
 			ps, err := compileTerm(tok, term)
 			if err != nil {
 				return nil, &LexiconError{File: name, Reason: fmt.Sprintf("[%s] %q: %v", s, term, err)}
 			}
-			t.insert(ps, i)
+			m.terms.insert(termList(l), ps, i)
 		}
-		m.ruleTries[s] = t
 	}
+	m.terms.finish()
 	m.weights = defaultWeights()
 	byName := map[string]int{}
 	for i := range numFeatures {
@@ -190,13 +193,23 @@ type match struct {
 	source     Source
 	start, end int // bytes
 	entry      int
-	rules      []rule
+	rules      ruleSet
+}
+
+// scratch is the working memory of one classification, kept in a pool so
+// that Classify allocates little more than its Result.
+type scratch struct {
+	words         []word
+	text, context analysis
+	matches       []match
 }
 
 // Classify labels one quote. It returns ErrEmptyText or ErrInvalidUTF8 for
 // text it cannot classify; the same input always gets the same result.
 func (m *Model) Classify(in Input) (Result, error) {
-	x, matches, spans, err := m.features(in)
+	sc := m.scratch.Get().(*scratch)
+	defer m.scratch.Put(sc)
+	x, matches, spans, err := m.features(in, sc)
 	if err != nil {
 		return Result{}, err
 	}
@@ -220,32 +233,40 @@ func (m *Model) Classify(in Input) (Result, error) {
 }
 
 // features turns an input into its feature vector and the matches behind
-// it.
-func (m *Model) features(in Input) (x [numFeatures]float64, matches []match, spans [numGlobals][2]int, err error) {
+// it, using sc's memory; the matches are valid until sc is used again.
+func (m *Model) features(in Input, sc *scratch) (x [numFeatures]float64, matches []match, spans [numGlobals][2]int, err error) {
 	if !utf8.ValidString(in.Text) || !utf8.ValidString(in.Context) {
 		return x, nil, spans, ErrInvalidUTF8
 	}
 	if strings.TrimSpace(in.Text) == "" {
 		return x, nil, spans, ErrEmptyText
 	}
-	words, err := m.tok.words(nil, in.Text)
+	// The text's and the context's words share one slice, so that both
+	// fit in the memory of earlier calls.
+	words, err := m.tok.words(sc.words[:0], in.Text)
 	if err != nil {
 		return x, nil, spans, err
 	}
-	a := m.analyze(words)
-	matches = m.matches(a, SourceText, 0, 0)
+	n := len(words)
 	if in.Context != "" {
-		cw, err := m.tok.words(nil, in.Context)
-		if err != nil {
+		if words, err = m.tok.words(words, in.Context); err != nil {
 			return x, nil, spans, err
 		}
+	}
+	sc.words = words
+	a := &sc.text
+	m.analyze(a, words[:n:n])
+	matches = m.matches(sc.matches[:0], a, SourceText, 0, 0)
+	if in.Context != "" {
 		// The quote's own words inside the context are already counted.
 		qs, qe := 0, 0
 		if i := strings.Index(in.Context, strings.TrimSpace(in.Text)); i >= 0 {
 			qs, qe = i, i+len(strings.TrimSpace(in.Text))
 		}
-		matches = append(matches, m.matches(m.analyze(cw), SourceContext, qs, qe)...)
+		m.analyze(&sc.context, words[n:])
+		matches = m.matches(matches, &sc.context, SourceContext, qs, qe)
 	}
+	sc.matches = matches
 	for _, mt := range matches {
 		w := m.lex.Entries[mt.entry].Weights
 		src := ruleBase
@@ -257,7 +278,7 @@ func (m *Model) features(in Input) (x [numFeatures]float64, matches []match, spa
 				continue
 			}
 			x[ruleFeature(src, Label(l))] += w[l]
-			for _, r := range mt.rules {
+			for r := range mt.rules.all() {
 				x[ruleFeature(r, Label(l))] += w[l]
 			}
 		}
@@ -274,25 +295,36 @@ func (m *Model) features(in Input) (x [numFeatures]float64, matches []match, spa
 	return x, matches, spans, nil
 }
 
-// matches finds the lexicon entries in words, skipping those that overlap
-// the byte span [skipStart, skipEnd).
-func (m *Model) matches(a *analysis, src Source, skipStart, skipEnd int) []match {
+// matches appends the lexicon entries in a's words to dst, scanning left to
+// right and taking the longest entry at each word, and skipping those that
+// overlap the byte span [skipStart, skipEnd).
+func (m *Model) matches(dst []match, a *analysis, src Source, skipStart, skipEnd int) []match {
 	words := a.words
-	var out []match
-	for _, sp := range m.entries.greedy(words) {
-		start, end := words[sp.start].start, words[sp.end-1].end
-		if start < skipEnd && end > skipStart {
+	for i := 0; i < len(words); {
+		e := a.entry[i]
+		if e.value < 0 {
+			i++
 			continue
 		}
-		out = append(out, match{source: src, start: start, end: end, entry: sp.value, rules: a.rules(sp.start, sp.end)})
+		start, end := words[i].start, words[e.end-1].end
+		if !(start < skipEnd && end > skipStart) {
+			dst = append(dst, match{source: src, start: start, end: end, entry: int(e.value), rules: a.rules(i, int(e.end))})
+		}
+		i = int(e.end)
 	}
-	return out
+	return dst
 }
 
 // evidence explains the logits: each match's exact contribution, and the
 // quote-level rules that fired.
 func (m *Model) evidence(x [numFeatures]float64, matches []match, spans [numGlobals][2]int) []Evidence {
 	ev := make([]Evidence, 0, len(matches)+2)
+	// The names of every match's rules share one array.
+	nrules := 0
+	for _, mt := range matches {
+		nrules += mt.rules.len()
+	}
+	names := make([]string, 0, nrules)
 	for _, mt := range matches {
 		w := m.lex.Entries[mt.entry].Weights
 		src := ruleBase
@@ -300,8 +332,8 @@ func (m *Model) evidence(x [numFeatures]float64, matches []match, spans [numGlob
 			src = ruleContext
 		}
 		var c [NumLabels]float64
-		names := make([]string, 0, len(mt.rules))
-		for _, r := range mt.rules {
+		first := len(names)
+		for r := range mt.rules.all() {
 			names = append(names, r.String())
 		}
 		for l := range NumLabels {
@@ -310,12 +342,12 @@ func (m *Model) evidence(x [numFeatures]float64, matches []match, spans [numGlob
 			}
 			for k := range NumLabels {
 				c[k] += w[l] * m.weights[ruleFeature(src, Label(l))][k]
-				for _, r := range mt.rules {
+				for r := range mt.rules.all() {
 					c[k] += w[l] * m.weights[ruleFeature(r, Label(l))][k]
 				}
 			}
 		}
-		e := Evidence{Source: mt.source, Start: mt.start, End: mt.end, Term: m.lex.Entries[mt.entry].Term, Rules: names}
+		e := Evidence{Source: mt.source, Start: mt.start, End: mt.end, Term: m.lex.Entries[mt.entry].Term, Rules: names[first:len(names):len(names)]}
 		e.Label, e.Weight = top(c)
 		ev = append(ev, e)
 	}
@@ -327,11 +359,11 @@ func (m *Model) evidence(x [numFeatures]float64, matches []match, spans [numGlob
 		l, w := top(m.weights[globalFeature(g)])
 		ev = append(ev, Evidence{Source: SourceText, Start: spans[g][0], End: spans[g][1], Term: globalNames[g], Label: l, Weight: w})
 	}
-	sort.SliceStable(ev, func(i, j int) bool {
-		if ev[i].Source != ev[j].Source {
-			return ev[i].Source < ev[j].Source
+	slices.SortStableFunc(ev, func(a, b Evidence) int {
+		if a.Source != b.Source {
+			return cmp.Compare(a.Source, b.Source)
 		}
-		return ev[i].Start < ev[j].Start
+		return cmp.Compare(a.Start, b.Start)
 	})
 	return ev
 }
