@@ -1,11 +1,12 @@
 // Command stance-train fits the model's scoring layer to labelled quotes and
 // writes the lexicon file with the fitted [weights] section.
 //
-// It splits the development quotes into a fitting part and a held-out part
-// (stratified by label, with a fixed seed), fits on the first, reports on
-// the second and on the gold quotes of the development corpus (neither of
-// which it fitted on), and writes the lexicon fitted on the fitting part
-// only, so that the reported held-out figures describe the shipped model.
+// It splits the development quotes (stratified by label, with a fixed seed)
+// into a lexicon split, the quotes whose mistakes people may study to
+// improve the lexicon (-misses lists them), and a layer split that the
+// scoring layer is fitted on and nobody studies. It reports on the test
+// quotes and the gold quotes of the development corpus, which it neither
+// fits on nor lists, and writes the lexicon with the fitted layer.
 //
 //	go run ./cmd/stance-train -out model/lexicon.txt
 package main

@@ -50,7 +50,7 @@ func TestRunFitsAndWritesALoadableLexicon(t *testing.T) {
 	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), "fitting 15, held out 5") {
+	if !strings.Contains(stdout.String(), "lexicon split 15, layer split 5") {
 		t.Errorf("report does not state a stratified 70/30 split of 20 quotes:\n%s", stdout.String())
 	}
 	data, err := os.ReadFile(out)

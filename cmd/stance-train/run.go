@@ -26,8 +26,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		lexicon = fs.String("lexicon", "model/lexicon.txt", "lexicon whose entries are used and whose [weights] are replaced")
 		out     = fs.String("out", "", "where to write the fitted lexicon (empty: report only)")
 		seed    = fs.Uint64("seed", 1, "seed of the fitting/held-out split")
-		holdout = fs.Float64("holdout", 0.3, "share of each label's development quotes held out")
-		misses  = fs.Bool("misses", false, "list the fitting quotes the fitted model gets wrong (never the held-out ones: looking at those would tune the lexicon to them)")
+		holdout = fs.Float64("holdout", 0.3, "share of each label's development quotes kept for fitting the scoring layer")
+		misses  = fs.Bool("misses", false, "list the lexicon-split quotes the fitted model gets wrong (never those of the layer split or the tests: looking at those would tune the lexicon to them)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -54,10 +54,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	fitRows, testRows := split(dev, *seed, *holdout)
-	fmt.Fprintf(stdout, "development quotes: %d (fitting %d, held out %d); test quotes: %d; gold quotes: %d\n\n", len(dev), len(fitRows), len(testRows), len(unseen), len(goldRows))
+	lexRows, layerRows := split(dev, *seed, *holdout)
+	fmt.Fprintf(stdout, "development quotes: %d (lexicon split %d, layer split %d); test quotes: %d; gold quotes: %d\n\n", len(dev), len(lexRows), len(layerRows), len(unseen), len(goldRows))
 
-	examples, err := toExamples(fitRows)
+	// The layer is fitted on quotes that nobody improved the lexicon from:
+	// on the quotes the lexicon was tuned to, its features are cleaner than
+	// on new text, and a layer fitted there would trust them too much.
+	examples, err := toExamples(layerRows)
 	if err != nil {
 		return err
 	}
@@ -75,19 +78,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		context bool
 	}
 	sections := []section{
-		{"held-out development quotes, text only, hand-set weights", m.Unfitted(), testRows, false},
-		{"held-out development quotes, text only, fitted", fitted, testRows, false},
-		{"held-out development quotes, with context, fitted", fitted, testRows, true},
+		{"lexicon-split quotes, text only, hand-set layer", m.Unfitted(), lexRows, false},
+		{"lexicon-split quotes, text only, fitted layer (the lexicon was tuned on these)", fitted, lexRows, false},
 	}
 	if len(unseen) > 0 {
 		sections = append(sections,
-			section{"test quotes, text only, fitted", fitted, unseen, false},
-			section{"test quotes, with context, fitted", fitted, unseen, true},
+			section{"test quotes, text only, hand-set layer", m.Unfitted(), unseen, false},
+			section{"test quotes, text only, fitted layer", fitted, unseen, false},
+			section{"test quotes, with context, fitted layer", fitted, unseen, true},
 		)
 	}
 	sections = append(sections,
-		section{"gold quotes of the development corpus, text only, fitted", fitted, goldRows, false},
-		section{"fitting quotes, text only, fitted (in-sample)", fitted, fitRows, false},
+		section{"gold quotes of the development corpus, text only, fitted layer", fitted, goldRows, false},
+		section{"layer-split quotes, text only, fitted layer (in-sample)", fitted, layerRows, false},
 	)
 	for _, r := range sections {
 		rep, err := score(r.m, r.rows, r.context)
@@ -101,7 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout)
 	}
 	if *misses {
-		if err := writeMisses(stdout, fitted, fitRows); err != nil {
+		if err := writeMisses(stdout, fitted, lexRows); err != nil {
 			return err
 		}
 	}
@@ -146,9 +149,9 @@ func readGlob(pattern string) ([]eval.Gold, error) {
 	return rows, nil
 }
 
-// split holds out a share of each label's rows, chosen by a seeded shuffle
+// split sets aside a share of each label's rows, chosen by a seeded shuffle
 // of the rows sorted by id, so the split is the same on every machine.
-func split(rows []eval.Gold, seed uint64, share float64) (fit, test []eval.Gold) {
+func split(rows []eval.Gold, seed uint64, share float64) (rest, aside []eval.Gold) {
 	byLabel := map[string][]eval.Gold{}
 	for _, r := range rows {
 		byLabel[r.Label] = append(byLabel[r.Label], r)
@@ -167,10 +170,10 @@ func split(rows []eval.Gold, seed uint64, share float64) (fit, test []eval.Gold)
 		})
 		rng.Shuffle(len(rs), func(i, j int) { rs[i], rs[j] = rs[j], rs[i] })
 		k := int(float64(len(rs))*share + 0.5)
-		test = append(test, rs[:k]...)
-		fit = append(fit, rs[k:]...)
+		aside = append(aside, rs[:k]...)
+		rest = append(rest, rs[k:]...)
 	}
-	return fit, test
+	return rest, aside
 }
 
 // toExamples turns rows into fitting examples: each quote once on its own
