@@ -2,8 +2,11 @@ package client_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"log"
+	"os"
 	"time"
 
 	"github.com/stancehq/stance/client"
@@ -18,6 +21,25 @@ func ExampleNew() {
 	defer c.Close()
 	// No connection is made until the first call, such as:
 	// r, err := c.Classify(ctx, &stancev1.Quote{Text: "We will retaliate."})
+}
+
+func ExampleNew_servers() {
+	// Two servers, balanced round-robin; a call or stream that finds one
+	// of them gone goes to the other. The CA file and token are those the
+	// servers were started with (cmd/stanced --tls-cert, --auth-token-file).
+	pem, err := os.ReadFile("ca.pem")
+	if err != nil {
+		log.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pem)
+	c, err := client.New("10.0.0.1:50051,10.0.0.2:50051",
+		client.WithTLS(&tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}),
+		client.WithToken(os.Getenv("STANCE_TOKEN")))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
 }
 
 func ExampleClient_ClassifyAll() {

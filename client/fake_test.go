@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
 
@@ -39,8 +42,20 @@ type fake struct {
 	// stall makes ClassifyStream read nothing and wait for the end of the
 	// call.
 	stall bool
+	// breakAfter, when positive, makes each ClassifyStream end with
+	// UNAVAILABLE, as a server going away does, when it receives its
+	// breakAfter-th quote, leaving that quote unanswered.
+	breakAfter int64
+	// unavailable is how many calls of Classify still fail with
+	// UNAVAILABLE before it answers.
+	unavailable atomic.Int64
+	// classifyCalls counts the calls of Classify, and modelCalls those of
+	// GetModel.
+	classifyCalls atomic.Int64
+	modelCalls    atomic.Int64
 
-	received atomic.Int64 // quotes received over ClassifyStream
+	received atomic.Int64 // quotes received over ClassifyStream and answered or refused
+	broken   atomic.Int64 // streams ended by breakAfter
 	streams  atomic.Int64 // streams open now
 	maxOpen  atomic.Int64 // most streams open at once
 	opened   atomic.Int64 // streams opened in all
@@ -81,6 +96,10 @@ func fakeResult(q *stancev1.Quote) (*stancev1.Result, error) {
 }
 
 func (f *fake) Classify(_ context.Context, req *stancev1.ClassifyRequest) (*stancev1.ClassifyResponse, error) {
+	f.classifyCalls.Add(1)
+	if f.unavailable.Add(-1) >= 0 {
+		return nil, status.Error(codes.Unavailable, "fake: not now")
+	}
 	r, err := fakeResult(req.GetQuote())
 	if err != nil {
 		return nil, err
@@ -114,7 +133,7 @@ func (f *fake) ClassifyStream(s grpc.BidiStreamingServer[stancev1.ClassifyStream
 			break
 		}
 	}
-	for {
+	for got := int64(1); ; got++ {
 		req, err := s.Recv()
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -123,6 +142,10 @@ func (f *fake) ClassifyStream(s grpc.BidiStreamingServer[stancev1.ClassifyStream
 			return err
 		}
 		q := req.GetQuote()
+		if f.breakAfter > 0 && got == f.breakAfter {
+			f.broken.Add(1)
+			return status.Error(codes.Unavailable, "fake: going away")
+		}
 		if n := f.received.Add(1); f.failAfter > 0 && n > f.failAfter {
 			return status.Errorf(codes.InvalidArgument, "quote %q: refused", q.GetId())
 		}
@@ -172,6 +195,7 @@ func (f *fake) ClassifyDocument(_ context.Context, req *stancev1.ClassifyDocumen
 }
 
 func (f *fake) GetModel(ctx context.Context, _ *stancev1.GetModelRequest) (*stancev1.GetModelResponse, error) {
+	f.modelCalls.Add(1)
 	if f.deadlines != nil {
 		var left time.Duration
 		if d, ok := ctx.Deadline(); ok {
@@ -200,6 +224,7 @@ func serveFake(f *fake, opts ...client.Option) (*client.Client, func(), error) {
 	lis := bufconn.Listen(1 << 20)
 	s := grpc.NewServer()
 	stancev1.RegisterStanceServiceServer(s, f)
+	healthpb.RegisterHealthServer(s, newHealth())
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = s.Serve(lis) })
 	dial := client.WithDialOptions(
@@ -217,4 +242,62 @@ func serveFake(f *fake, opts ...client.Option) (*client.Client, func(), error) {
 		s.Stop()
 		wg.Wait()
 	}, nil
+}
+
+// newHealth returns a health service that says the StanceService is
+// serving, as stanced's does.
+func newHealth() *health.Server {
+	h := health.NewServer()
+	h.SetServingStatus(stancev1.StanceService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	return h
+}
+
+// fakeNet is a set of in-memory servers, each under its own address, and
+// a dialer that reaches them by address.
+type fakeNet struct {
+	listeners map[string]*bufconn.Listener
+}
+
+// serve starts a gRPC server with opts for f at addr until the test ends.
+func (n *fakeNet) serve(t testing.TB, addr string, f *fake, opts ...grpc.ServerOption) {
+	t.Helper()
+	if n.listeners == nil {
+		n.listeners = make(map[string]*bufconn.Listener)
+	}
+	lis := bufconn.Listen(1 << 20)
+	n.listeners[addr] = lis
+	s := grpc.NewServer(opts...)
+	stancev1.RegisterStanceServiceServer(s, f)
+	// The client checks health; a server without the service would be
+	// used all the same, with an error in the log.
+	healthpb.RegisterHealthServer(s, newHealth())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = s.Serve(lis) })
+	t.Cleanup(func() {
+		s.Stop()
+		wg.Wait()
+	})
+}
+
+// dialer is a client option that dials the fake servers by address.
+func (n *fakeNet) dialer() client.Option {
+	return client.WithDialOptions(grpc.WithContextDialer(func(ctx context.Context, addr string) (net.Conn, error) {
+		lis, ok := n.listeners[addr]
+		if !ok {
+			return nil, fmt.Errorf("fakeNet: nothing at %s", addr)
+		}
+		return lis.DialContext(ctx)
+	}))
+}
+
+// client returns a client of target that reaches the fake servers, closed
+// when the test ends.
+func (n *fakeNet) client(t testing.TB, target string, opts ...client.Option) *client.Client {
+	t.Helper()
+	c, err := client.New(target, append([]client.Option{n.dialer()}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
