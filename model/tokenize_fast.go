@@ -230,6 +230,7 @@ func (t *fastTokenizer) words(dst []word, text string) ([]word, error) {
 				}
 				if t.lower && 'A' <= b && b <= 'Z' {
 					b += 'a' - 'A'
+					s.changed = true
 				}
 				s.forms = append(s.forms, b)
 			} else {
@@ -273,8 +274,9 @@ type splitState struct {
 	// first is the index in ws of the first word of text.
 	first int
 	// forms holds the normalized forms of the words, one after the other;
-	// spans[k] is where the form of ws[first+k] lies in it, and its end is
-	// -1 once the word has its form.
+	// spans[k] is where the form of ws[first+k] lies in it. A word's form
+	// field is set as soon as it is known to be other than that (for an
+	// unknown word) or to be in the text; setForms sets the others.
 	forms []byte
 	spans [][2]int32
 	// open reports whether the last word of ws is still being read.
@@ -286,6 +288,10 @@ type splitState struct {
 	// nonASCII reports whether a character outside ASCII has been read
 	// since the last word started.
 	nonASCII bool
+	// changed reports whether the form of the last word may differ from
+	// the text at its start: the word has characters that were lowercased
+	// or went through add.
+	changed bool
 	// nfd is scratch space for decomposing a character.
 	nfd []byte
 }
@@ -332,6 +338,7 @@ func (t *fastTokenizer) class(c rune) uint8 {
 func (s *splitState) add(cl uint8, i int, c rune) {
 	switch cl {
 	case charDelete:
+		s.changed = true // the form skips a character of the text
 		return
 	case charSpace:
 		s.flush()
@@ -346,6 +353,7 @@ func (s *splitState) add(cl uint8, i int, c rune) {
 		c = unicode.ToLower(c)
 	}
 	s.forms = utf8.AppendRune(s.forms, c)
+	s.changed = true
 	if cl == charAlone {
 		s.flush()
 	}
@@ -356,15 +364,22 @@ func (s *splitState) begin(i int) {
 	s.end()
 	s.ws = append(s.ws, word{start: i})
 	s.spans = append(s.spans, [2]int32{int32(len(s.forms)), 0})
-	s.open, s.nonASCII = true, false
+	s.open, s.nonASCII, s.changed = true, false, false
 }
 
 // flush ends the normalized form of the word being read, if any.
 func (s *splitState) flush() {
-	if s.open {
-		s.spans[len(s.spans)-1][1] = int32(len(s.forms))
-		s.open = false
+	if !s.open {
+		return
 	}
+	sp := &s.spans[len(s.spans)-1]
+	sp[1] = int32(len(s.forms))
+	if !s.changed {
+		// The form is the text, byte for byte.
+		w := &s.ws[len(s.ws)-1]
+		w.form = s.text[w.start : w.start+int(sp[1]-sp[0])]
+	}
+	s.open = false
 }
 
 // end gives the last word its end: where the next word starts (or the text
@@ -388,7 +403,7 @@ func (s *splitState) end() {
 	// only words with other characters need WordPiece's verdict.
 	sp := &s.spans[len(s.spans)-1]
 	if s.nonASCII && s.t.wordPiece(s.forms[sp[0]:sp[1]]) == unknownWord {
-		w.form, sp[1] = normalizeWord(s.text[w.start:w.end]), -1
+		w.form = normalizeWord(s.text[w.start:w.end])
 	}
 	if c := s.text[w.start]; c < utf8.RuneSelf {
 		w.upper = 'A' <= c && c <= 'Z'
@@ -403,10 +418,10 @@ func (s *splitState) end() {
 func (s *splitState) setForms() {
 	var all string
 	for k, sp := range s.spans {
-		if sp[1] < 0 {
+		w := &s.ws[s.first+k]
+		if w.form != "" {
 			continue
 		}
-		w := &s.ws[s.first+k]
 		f := s.forms[sp[0]:sp[1]]
 		if n := len(f); n <= len(s.text)-w.start && s.text[w.start:w.start+n] == string(f) {
 			w.form = s.text[w.start : w.start+n]
