@@ -6,16 +6,26 @@
 // Usage:
 //
 //	stanced [--listen 127.0.0.1:50051] [--lexicon FILE] [--max-batch N]
-//	        [--max-text-bytes N] [--max-doc-bytes N] [--shutdown-timeout 10s]
-//	        [--log-format text|json] [--log-level info]
+//	        [--max-text-bytes N] [--max-doc-bytes N] [--max-streams N]
+//	        [--tls-cert FILE --tls-key FILE [--client-ca FILE]]
+//	        [--auth-token-file FILE] [--reflection=false]
+//	        [--shutdown-timeout 10s] [--log-format text|json] [--log-level info]
 //
 // Every flag can also be set with an environment variable: STANCE_ and the
 // flag's name in upper case with _ for -, such as STANCE_LISTEN or
 // STANCE_MAX_BATCH. A flag on the command line wins over its variable.
 //
-// On a signal the server reports NOT_SERVING to health checks, stops taking
-// new calls and waits for the calls under way for up to --shutdown-timeout,
-// then cuts the rest off and exits 0.
+// With --tls-cert and --tls-key the server speaks TLS only; with
+// --client-ca too it requires every client to present a certificate signed
+// by one of those CAs (mutual TLS). With --auth-token-file every call but
+// health checks needs "authorization: Bearer TOKEN" with a token of the
+// file (one a line; several allow rotation); the file is read at start-up.
+//
+// On a signal the server reports NOT_SERVING to health checks, ends its
+// health watches and ClassifyStream streams with UNAVAILABLE (clients
+// send what those streams left unanswered to another server), stops
+// taking new calls and waits for the calls under way for up to
+// --shutdown-timeout, then cuts the rest off and exits 0.
 package main
 
 import (
@@ -32,6 +42,10 @@ import (
 	"syscall"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+
+	"github.com/stancehq/stance/internal/creds"
 	"github.com/stancehq/stance/model"
 	"github.com/stancehq/stance/server"
 )
@@ -53,6 +67,12 @@ type config struct {
 	maxBatch        int
 	maxTextBytes    int
 	maxDocBytes     int
+	maxStreams      int
+	tlsCert         string
+	tlsKey          string
+	clientCA        string
+	authTokenFile   string
+	reflection      bool
 	shutdownTimeout time.Duration
 	logFormat       string
 	logLevel        slog.Level
@@ -66,7 +86,7 @@ func envName(flagName string) string {
 // parseConfig reads the flags in args, then, for each flag args does not
 // set, its environment variable as lookupEnv reports it.
 func parseConfig(args []string, lookupEnv func(string) (string, bool), stderr io.Writer) (config, error) {
-	c := config{logLevel: slog.LevelInfo}
+	c := config{logLevel: slog.LevelInfo, reflection: true}
 	fs := flag.NewFlagSet("stanced", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:50051", "`address` to listen on; port 0 picks a free port")
@@ -74,6 +94,12 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), stderr io
 	fs.IntVar(&c.maxBatch, "max-batch", server.DefaultMaxBatch, "most quotes in one ClassifyBatch call")
 	fs.IntVar(&c.maxTextBytes, "max-text-bytes", server.DefaultMaxTextBytes, "largest quote text, and largest context, in bytes")
 	fs.IntVar(&c.maxDocBytes, "max-doc-bytes", server.DefaultMaxDocumentBytes, "largest ClassifyDocument article in bytes")
+	fs.IntVar(&c.maxStreams, "max-streams", server.DefaultMaxConcurrentStreams, "most calls open at once on one client connection")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve TLS with the certificate chain in this PEM `file` (needs --tls-key)")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM `file` of the key of --tls-cert")
+	fs.StringVar(&c.clientCA, "client-ca", "", "require client certificates signed by a CA in this PEM `file` (mutual TLS; needs --tls-cert)")
+	fs.StringVar(&c.authTokenFile, "auth-token-file", "", "require a bearer token of this `file` (one a line) on every call but health checks")
+	fs.BoolVar(&c.reflection, "reflection", true, "serve gRPC reflection (for grpcurl and the like)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to wait for calls under way on shutdown")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log `format`: text or json")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error")
@@ -110,6 +136,12 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), stderr io
 		return c, fmt.Errorf("--max-text-bytes must be at least 1, not %d", c.maxTextBytes)
 	case c.maxDocBytes < 1:
 		return c, fmt.Errorf("--max-doc-bytes must be at least 1, not %d", c.maxDocBytes)
+	case c.maxStreams < 1:
+		return c, fmt.Errorf("--max-streams must be at least 1, not %d", c.maxStreams)
+	case (c.tlsCert == "") != (c.tlsKey == ""):
+		return c, errors.New("--tls-cert and --tls-key go together")
+	case c.clientCA != "" && c.tlsCert == "":
+		return c, errors.New("--client-ca needs --tls-cert and --tls-key")
 	case c.shutdownTimeout <= 0:
 		return c, fmt.Errorf("--shutdown-timeout must be positive, not %v", c.shutdownTimeout)
 	case c.logFormat != "text" && c.logFormat != "json":
@@ -151,6 +183,35 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger := newLogger(c, stderr)
 
+	opts := []server.Option{
+		server.WithMaxBatch(c.maxBatch),
+		server.WithMaxTextBytes(c.maxTextBytes),
+		server.WithMaxDocumentBytes(c.maxDocBytes),
+		server.WithMaxConcurrentStreams(c.maxStreams),
+		server.WithReflection(c.reflection),
+		server.WithLogger(logger),
+	}
+	// The security files are read before the model is loaded, so that a
+	// mistake in them shows at once.
+	if c.authTokenFile != "" {
+		tokens, err := creds.ReadTokens(c.authTokenFile)
+		if err != nil {
+			return fmt.Errorf("--auth-token-file: %w", err)
+		}
+		opts = append(opts, server.WithAuthTokens(tokens...))
+		if c.tlsCert == "" {
+			logger.Warn("auth tokens without TLS travel in clear; use --tls-cert unless a proxy in front terminates TLS")
+		}
+	}
+	var extra []grpc.ServerOption
+	if c.tlsCert != "" {
+		cfg, err := creds.ServerTLS(c.tlsCert, c.tlsKey, c.clientCA)
+		if err != nil {
+			return fmt.Errorf("TLS: %w", err)
+		}
+		extra = append(extra, grpc.Creds(credentials.NewTLS(cfg)))
+	}
+
 	m, err := loadModel(c.lexicon)
 	if err != nil {
 		return fmt.Errorf("loading model: %w", err)
@@ -158,12 +219,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	info := m.Info()
 	logger.Info("model loaded", "name", info.Name, "version", info.Version, "entries", info.Entries, "checksum", info.Checksum)
 
-	srv := server.New(m,
-		server.WithMaxBatch(c.maxBatch),
-		server.WithMaxTextBytes(c.maxTextBytes),
-		server.WithMaxDocumentBytes(c.maxDocBytes),
-		server.WithLogger(logger))
-	gs := srv.NewGRPCServer()
+	srv := server.New(m, opts...)
+	gs := srv.NewGRPCServer(extra...)
 
 	lis, err := new(net.ListenConfig).Listen(ctx, "tcp", c.listen)
 	if err != nil {
@@ -171,7 +228,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- gs.Serve(lis) }()
-	logger.Info("listening", "addr", lis.Addr().String())
+	logger.Info("listening", "addr", lis.Addr().String(),
+		"tls", c.tlsCert != "", "mtls", c.clientCA != "", "auth", c.authTokenFile != "", "reflection", c.reflection)
 
 	select {
 	case err := <-served:
