@@ -46,11 +46,12 @@ func TestRunFitsAndWritesALoadableLexicon(t *testing.T) {
 		"-lexicon", "../../model/testdata/small.lex",
 		"-out", out,
 		"-test", "",
+		"-layer", "",
 	}
 	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), "lexicon split 15, layer split 5") {
+	if !strings.Contains(stdout.String(), "lexicon split 15, layer split 5;") {
 		t.Errorf("report does not state a stratified 70/30 split of 20 quotes:\n%s", stdout.String())
 	}
 	data, err := os.ReadFile(out)
@@ -88,7 +89,7 @@ func TestRunFitsAndWritesALoadableLexicon(t *testing.T) {
 }
 
 func TestRunRejectsMissingData(t *testing.T) {
-	args := []string{"-data", filepath.Join(t.TempDir(), "none-*.jsonl"), "-lexicon", "../../model/testdata/small.lex", "-test", ""}
+	args := []string{"-data", filepath.Join(t.TempDir(), "none-*.jsonl"), "-lexicon", "../../model/testdata/small.lex", "-test", "", "-layer", ""}
 	err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "no files match") {
 		t.Errorf("got %v, want a no-files error", err)

@@ -21,6 +21,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var (
 		data    = fs.String("data", "testdata/dev/quotes-[abcdgh].jsonl", "glob of labelled development quotes to fit on, less the held-out share (JSON Lines)")
+		layer   = fs.String("layer", "testdata/dev/quotes-[ij].jsonl", "glob of development quotes used only to fit the scoring layer, never studied (empty: none)")
 		test    = fs.String("test", "testdata/dev/quotes-[ef].jsonl", "glob of development quotes kept only for testing: never fitted on, never used to edit the lexicon (empty: none)")
 		gold    = fs.String("gold", "testdata/gold/seed-quotes.jsonl", "gold quotes of the development corpus, reported on, never fitted")
 		lexicon = fs.String("lexicon", "model/lexicon.txt", "lexicon whose entries are used and whose [weights] are replaced")
@@ -55,7 +56,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	lexRows, layerRows := split(dev, *seed, *holdout)
-	fmt.Fprintf(stdout, "development quotes: %d (lexicon split %d, layer split %d); test quotes: %d; gold quotes: %d\n\n", len(dev), len(lexRows), len(layerRows), len(unseen), len(goldRows))
+	if *layer != "" {
+		extra, err := readGlob(*layer)
+		if err != nil {
+			return err
+		}
+		layerRows = append(layerRows, extra...)
+	}
+	fmt.Fprintf(stdout, "development quotes: lexicon split %d, layer split %d; test quotes: %d; gold quotes: %d\n\n", len(lexRows), len(layerRows), len(unseen), len(goldRows))
 
 	// The layer is fitted on quotes that nobody improved the lexicon from:
 	// on the quotes the lexicon was tuned to, its features are cleaner than
