@@ -392,7 +392,15 @@ func (c *Client) stream(ctx context.Context, a *allCall, first int) (answered in
 			}
 		}
 	}()
-	flight.add(first) // in flight until it is sent or put back
+	// A quote is in flight, and its attempt counted, from the moment a
+	// stream takes it: a stream that cannot even be opened uses up an
+	// attempt, so that a server that cannot be reached fails the call
+	// instead of being retried until the deadline.
+	take := func(i int) {
+		flight.add(i)
+		a.sent(i)
+	}
+	take(first)
 	s, err := c.svc.ClassifyStream(ctx)
 	if err != nil {
 		return 0, err
@@ -420,13 +428,12 @@ func (c *Client) stream(ctx context.Context, a *allCall, first int) (answered in
 						<-slots
 						return s.CloseSend()
 					}
-					flight.add(i)
+					take(i)
 				} else {
 					slots <- struct{}{}
 				}
 				ok = false
 				q := a.quotes[i]
-				a.sent(i)
 				err := s.Send(&stancev1.ClassifyStreamRequest{Quote: &stancev1.Quote{
 					Id: strconv.Itoa(i), Text: q.GetText(), Speaker: q.GetSpeaker(), Context: q.GetContext(),
 				}})

@@ -264,3 +264,16 @@ func TestTLSAndToken(t *testing.T) {
 		}
 	}
 }
+
+func TestClassifyAllUnreachable(t *testing.T) {
+	var n fakeNet
+	c := n.client(t, "passthrough:///nowhere:1", client.WithMaxAttempts(3))
+	start := time.Now()
+	_, err := c.ClassifyAll(testContext(t), quotes(5))
+	if status.Code(err) != codes.Unavailable || !strings.Contains(err.Error(), "after 3 attempts") {
+		t.Fatalf("error %v, want Unavailable after 3 attempts", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %v to give up on an unreachable server", d)
+	}
+}
