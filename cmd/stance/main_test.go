@@ -496,6 +496,12 @@ func TestUsage(t *testing.T) {
 		{"eval without gold", []string{"eval"}, false, "usage: stance eval", ""},
 		{"missing path", []string{"corpus", "--addr", "127.0.0.1:1", "no/such/dir"}, false, "", "no/such/dir"},
 		{"missing gold", []string{"eval", "--gold", "no/such.jsonl", "--addr", "127.0.0.1:1"}, false, "", "no/such.jsonl"},
+		{"resume without out", []string{"classify", "--resume"}, false, "--resume needs --out", ""},
+		{"corpus resume without out", []string{"corpus", "--resume", corpusDir}, false, "--resume needs --out", ""},
+		{"corpus resume as csv", []string{"corpus", "--resume", "--out", "x.csv", "--format", "csv", corpusDir}, false, "not --format csv", ""},
+		{"token without TLS", []string{"corpus", "--addr", "127.0.0.1:1", "--auth-token-file", "t", corpusDir}, false, "", "--auth-token-file needs TLS"},
+		{"TLS without addr", []string{"corpus", "--tls", corpusDir}, false, "", "--addr"},
+		{"bad address list", []string{"corpus", "--addr", "127.0.0.1:1,", corpusDir}, false, "", "missing port"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -30,6 +30,11 @@ type ClassifyOptions struct {
 	// DefaultChunk). It bounds memory, not throughput: the client streams
 	// each chunk over several concurrent streams.
 	Chunk int
+	// Done, when not nil, resumes a run that stopped: it holds the ids of
+	// the lines already written (Resumed.Done), which are skipped. A
+	// resumable run needs a unique "id" on every line; a line without
+	// one, or whose id an earlier line has, is invalid.
+	Done map[string]bool
 }
 
 // DefaultChunk is the number of lines Classify sends at once by default.
@@ -85,6 +90,10 @@ var ErrSkipped = errors.New("invalid lines skipped")
 // and skipped, and Classify then returns an error wrapping ErrSkipped at
 // the end; with opts.Strict the first one stops the run, after the lines
 // before it are written. Blank lines are ignored.
+//
+// Output goes to out a chunk at a time, each chunk's lines in a single
+// write, so that a run killed at any moment leaves whole lines behind (see
+// Resumed).
 func Classify(ctx context.Context, c QuoteClassifier, in io.Reader, out, errs io.Writer, opts ClassifyOptions) error {
 	if opts.Name == "" {
 		opts.Name = "input"
@@ -92,7 +101,11 @@ func Classify(ctx context.Context, c QuoteClassifier, in io.Reader, out, errs io
 	if opts.Chunk <= 0 {
 		opts.Chunk = DefaultChunk
 	}
-	bw := bufio.NewWriter(out)
+	var seen map[string]int // with opts.Done: the line of each id
+	if opts.Done != nil {
+		seen = make(map[string]int)
+	}
+	var buf bytes.Buffer
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
 	var pending []*line
@@ -107,12 +120,14 @@ func Classify(ctx context.Context, c QuoteClassifier, in io.Reader, out, errs io
 		return werr
 	}
 	flush := func() error {
-		err := classifyLines(ctx, c, opts.Name, pending, bw, report)
+		buf.Reset()
+		err := classifyLines(ctx, c, opts.Name, pending, &buf, report)
 		pending = pending[:0]
-		// Lines written before an error stand, as they would on a
-		// stream.
-		if ferr := bw.Flush(); err == nil {
-			err = ferr
+		// Lines done before an error stand, as they would on a stream.
+		if buf.Len() > 0 {
+			if _, werr := out.Write(buf.Bytes()); err == nil {
+				err = werr
+			}
 		}
 		return err
 	}
@@ -125,6 +140,12 @@ func Classify(ctx context.Context, c QuoteClassifier, in io.Reader, out, errs io
 			continue
 		}
 		l, err := parseLine(n, b)
+		if err == nil && seen != nil {
+			l, err = checkResumable(l, seen, opts.Done)
+			if l == nil && err == nil {
+				continue // written by the run resumed
+			}
+		}
 		if err != nil {
 			lerr := &LineError{Name: opts.Name, Line: n, Err: err}
 			if opts.Strict {
@@ -154,6 +175,23 @@ func Classify(ctx context.Context, c QuoteClassifier, in io.Reader, out, errs io
 		return fmt.Errorf("%s: %w: %d", opts.Name, ErrSkipped, skipped)
 	}
 	return nil
+}
+
+// checkResumable checks that l has an id that no line before it had, and
+// returns nil for a line done already.
+func checkResumable(l *line, seen map[string]int, done map[string]bool) (*line, error) {
+	id := l.quote.GetId()
+	if id == "" {
+		return nil, errors.New(`no "id": resuming needs a unique id on every line`)
+	}
+	if first, ok := seen[id]; ok {
+		return nil, fmt.Errorf("id %q repeats line %d: resuming needs a unique id on every line", id, first)
+	}
+	seen[id] = l.n
+	if done[id] {
+		return nil, nil
+	}
+	return l, nil
 }
 
 // classifyLines classifies lines and writes them to w. Lines the client

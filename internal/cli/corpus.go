@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -88,32 +90,92 @@ type Row struct {
 // whose text is not the article's bytes at its span.
 func Corpus(ctx context.Context, c DocumentClassifier, articles []Article) ([]Row, error) {
 	var rows []Row
+	err := EachArticle(ctx, c, articles, func(_ Article, rs []Row) error {
+		rows = append(rows, rs...)
+		return nil
+	})
+	return rows, err
+}
+
+// EachArticle is Corpus handing each article's rows to emit as soon as
+// they are known, so that they can be written as the run goes.
+func EachArticle(ctx context.Context, c DocumentClassifier, articles []Article, emit func(Article, []Row) error) error {
 	for _, a := range articles {
 		data, err := os.ReadFile(a.Path)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		text := string(data)
 		quotes, err := c.ClassifyDocument(ctx, text)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", a.Path, err)
+			return fmt.Errorf("%s: %w", a.Path, err)
 		}
+		rows := make([]Row, 0, len(quotes))
 		for i, q := range quotes {
 			start, end := int(q.GetStart()), int(q.GetEnd())
 			if start < 0 || start > end || end > len(text) || text[start:end] != q.GetText() {
-				return nil, fmt.Errorf("%s: quote %d: %w: span [%d:%d] does not hold its text %q", a.Path, i+1, errBadResponse, start, end, q.GetText())
+				return fmt.Errorf("%s: quote %d: %w: span [%d:%d] does not hold its text %q", a.Path, i+1, errBadResponse, start, end, q.GetText())
 			}
 			p, err := toPrediction(q.GetResult())
 			if err != nil {
-				return nil, fmt.Errorf("%s: quote %d: %w", a.Path, i+1, err)
+				return fmt.Errorf("%s: quote %d: %w", a.Path, i+1, err)
 			}
 			rows = append(rows, Row{
 				Doc: a.Doc, Start: start, End: end, Text: q.GetText(), Speaker: q.GetSpeaker(),
 				Label: p.label, Scores: p.scores,
 			})
 		}
+		if err := emit(a, rows); err != nil {
+			return err
+		}
 	}
-	return rows, nil
+	return nil
+}
+
+// StreamJSONL classifies the articles one by one and writes each one's
+// rows to w as JSON Lines, in a single write, as soon as they are known,
+// so that a run that stops leaves whole articles behind. It returns the
+// number of rows written.
+//
+// With resumed, the output file of an earlier run of the same articles,
+// the rows it holds are not written again. The articles it holds rows of
+// are not even classified again, except the last one, which the earlier
+// run may have been writing when it stopped.
+func StreamJSONL(ctx context.Context, c DocumentClassifier, articles []Article, w io.Writer, resumed *Resumed) (int, error) {
+	var skip map[string]bool
+	if resumed != nil && resumed.Records > 0 {
+		skip = make(map[string]bool)
+		for k := range resumed.Done {
+			skip[keyDoc(k)] = true
+		}
+		delete(skip, keyDoc(resumed.Last))
+	}
+	todo := make([]Article, 0, len(articles))
+	for _, a := range articles {
+		if !skip[a.Doc] {
+			todo = append(todo, a)
+		}
+	}
+	written := 0
+	var buf bytes.Buffer
+	err := EachArticle(ctx, c, todo, func(_ Article, rows []Row) error {
+		if resumed != nil {
+			rows = slices.DeleteFunc(rows, func(r Row) bool { return resumed.Done[rowKey(r.Doc, r.Start, r.End)] })
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		buf.Reset()
+		if err := WriteJSONL(&buf, rows); err != nil {
+			return err
+		}
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return err
+		}
+		written += len(rows)
+		return nil
+	})
+	return written, err
 }
 
 // rowJSON is a Row's JSON form.
