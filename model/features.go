@@ -1,7 +1,6 @@
 package model
 
 import (
-	"iter"
 	"math/bits"
 	"strings"
 	"unicode"
@@ -44,15 +43,15 @@ type ruleSet uint16
 
 func (s *ruleSet) add(r rule) { *s |= 1 << r }
 
-// all yields the rules of the set in order.
-func (s ruleSet) all() iter.Seq[rule] {
-	return func(yield func(rule) bool) {
-		for r := range numRules {
-			if s&(1<<r) != 0 && !yield(r) {
-				return
-			}
+// list returns the rules of the set in order, in buf's memory.
+func (s ruleSet) list(buf *[numRules]rule) []rule {
+	rs := buf[:0]
+	for r := range numRules {
+		if s&(1<<r) != 0 {
+			rs = append(rs, r)
 		}
 	}
+	return rs
 }
 
 // len returns the number of rules in the set.
@@ -202,13 +201,18 @@ func (m *Model) analyze(a *analysis, words []word) {
 		if len(a.patterns(i)) == 0 {
 			continue
 		}
-		m.terms.longest(a, i, &found)
-		for l, f := range found[:numTermLists] {
-			for j := i; j < int(f.end); j++ {
+		lists := m.terms.longest(a, i, &found)
+		if lists&(1<<listEntries) != 0 {
+			a.entry[i] = found[listEntries]
+		}
+		for l := range numTermLists {
+			if lists&(1<<l) == 0 {
+				continue
+			}
+			for j := i; j < int(found[l].end); j++ {
 				a.in[j] |= 1 << l
 			}
 		}
-		a.entry[i] = found[listEntries]
 	}
 	sent, cl := 0, 0
 	for i, w := range words {

@@ -77,12 +77,21 @@ type matcher struct {
 	short   []prefixPattern
 	starts  [1 << 16 / 64]uint64
 
-	nodes []node // nodes[0] is the root
+	// nodes are the nodes of the trie, nodes[0] the root; the edges of
+	// node n are next[nodes[n].next[0]:nodes[n].next[1]], sorted by
+	// pattern, and the terms that end there its first end and, when there
+	// are more, ends[nodes[n].more[0]:nodes[n].more[1]]. (Flat arrays, and
+	// the one end most nodes have kept in the node, keep the walk in few
+	// cache lines.)
+	nodes []node
+	ends  []termEnd
+	next  []edge
 	// root maps a pattern number to the root's child, or -1; the root has
 	// most of the edges, so they are an array rather than a search.
 	root []int32
-	// edges maps (node, pattern) to the child while terms are inserted.
-	edges map[[2]int32]int32
+	// build holds the trie while terms are inserted.
+	build []buildNode
+	edges map[[2]int32]int32 // (node, pattern) to child
 }
 
 type prefixPattern struct {
@@ -90,11 +99,20 @@ type prefixPattern struct {
 	id     int32
 }
 
-// node is a node of the matcher's trie.
+// node is a node of the matcher's trie: the first term that ends there
+// (list numTermLists+1 when none), and where its other terms and its edges
+// lie in matcher.ends and matcher.next.
 type node struct {
-	// ends lists the terms that end here.
+	end        termEnd
+	more, next [2]int32
+}
+
+// noList marks a node's end field when no term ends at the node.
+const noList = numTermLists + 1
+
+// buildNode is a node of the trie while terms are inserted.
+type buildNode struct {
 	ends []termEnd
-	// next holds the edges to the children, by pattern number.
 	next []edge
 }
 
@@ -109,7 +127,7 @@ type edge struct {
 }
 
 func newMatcher() *matcher {
-	return &matcher{forms: map[string]int32{}, nodes: []node{{}}, edges: map[[2]int32]int32{}}
+	return &matcher{forms: map[string]int32{}, build: []buildNode{{}}, edges: map[[2]int32]int32{}}
 }
 
 // insert adds a compiled term of a list with the given value. It reports
@@ -121,19 +139,19 @@ func (m *matcher) insert(list termList, ps []pattern, value int) bool {
 		id := m.patternID(p)
 		child, ok := m.edges[[2]int32{n, id}]
 		if !ok {
-			child = int32(len(m.nodes))
-			m.nodes = append(m.nodes, node{})
-			m.nodes[n].next = append(m.nodes[n].next, edge{id, child})
+			child = int32(len(m.build))
+			m.build = append(m.build, buildNode{})
+			m.build[n].next = append(m.build[n].next, edge{id, child})
 			m.edges[[2]int32{n, id}] = child
 		}
 		n = child
 	}
-	for _, e := range m.nodes[n].ends {
+	for _, e := range m.build[n].ends {
 		if e.list == list {
 			return false
 		}
 	}
-	m.nodes[n].ends = append(m.nodes[n].ends, termEnd{list, int32(value)})
+	m.build[n].ends = append(m.build[n].ends, termEnd{list, int32(value)})
 	return true
 }
 
@@ -176,14 +194,25 @@ func (m *matcher) finish() {
 	for i := range m.root {
 		m.root[i] = -1
 	}
-	for _, e := range m.nodes[0].next {
+	for _, e := range m.build[0].next {
 		m.root[e.pattern] = e.node
 	}
-	for i := range m.nodes {
-		next := m.nodes[i].next
-		sort.Slice(next, func(a, b int) bool { return next[a].pattern < next[b].pattern })
+	m.nodes = make([]node, len(m.build))
+	for i, b := range m.build {
+		sort.Slice(b.next, func(x, y int) bool { return b.next[x].pattern < b.next[y].pattern })
+		n := &m.nodes[i]
+		n.end = termEnd{list: noList}
+		if len(b.ends) > 0 {
+			n.end = b.ends[0]
+			n.more = [2]int32{int32(len(m.ends)), int32(len(m.ends) + len(b.ends) - 1)}
+			m.ends = append(m.ends, b.ends[1:]...)
+		}
+		if i > 0 { // the root's edges are in m.root
+			n.next = [2]int32{int32(len(m.next)), int32(len(m.next) + len(b.next))}
+			m.next = append(m.next, b.next...)
+		}
 	}
-	m.edges = nil
+	m.build, m.edges = nil, nil
 }
 
 // startBit hashes the first three bytes of a word to a bit of
@@ -222,7 +251,8 @@ func (m *matcher) child(n, id int32) int32 {
 	if n == 0 {
 		return m.root[id]
 	}
-	next := m.nodes[n].next
+	span := m.nodes[n].next
+	next := m.next[span[0]:span[1]]
 	lo, hi := 0, len(next)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
@@ -246,28 +276,40 @@ type termSpan struct {
 }
 
 // longest finds the longest term of every list (and the longest entry)
-// that starts at word i of a, and stores it in found, with value -1 for
-// the lists with none. Of terms of the same length the first found wins:
-// whole words before prefixes, longer prefixes before shorter.
-func (m *matcher) longest(a *analysis, i int, found *[numTermLists + 1]termSpan) {
-	for l := range found {
-		found[l] = termSpan{-1, int32(i)}
-	}
-	m.walk(a, 0, i, found)
+// that starts at word i of a. It returns the set of lists that have one
+// (bit l for list l) and stores each list's term in found; the entries of
+// the other lists are left as they were. Of terms of the same length the
+// first found wins: whole words before prefixes, longer prefixes before
+// shorter.
+func (m *matcher) longest(a *analysis, i int, found *[numTermLists + 1]termSpan) (lists uint16) {
+	m.walk(a, 0, i, found, &lists)
+	return lists
 }
 
-func (m *matcher) walk(a *analysis, at int32, j int, found *[numTermLists + 1]termSpan) {
-	for _, e := range m.nodes[at].ends {
-		if f := &found[e.list]; int32(j) > f.end {
-			*f = termSpan{e.value, int32(j)}
+func (m *matcher) walk(a *analysis, at int32, j int, found *[numTermLists + 1]termSpan, lists *uint16) {
+	n := &m.nodes[at]
+	if n.end.list != noList {
+		record(n.end, j, found, lists)
+		for _, e := range m.ends[n.more[0]:n.more[1]] {
+			record(e, j, found, lists)
 		}
 	}
-	if j == len(a.words) {
+	if j == len(a.words) || n.next[0] == n.next[1] && at != 0 {
 		return
 	}
 	for _, id := range a.patterns(j) {
 		if c := m.child(at, id); c >= 0 {
-			m.walk(a, c, j+1, found)
+			m.walk(a, c, j+1, found, lists)
 		}
+	}
+}
+
+// record notes that term e ends before word j, unless its list has a
+// longer term already. The walk goes deeper and deeper, so a term found
+// later in a list is longer, or as long and found second.
+func record(e termEnd, j int, found *[numTermLists + 1]termSpan, lists *uint16) {
+	if bit := uint16(1) << e.list; *lists&bit == 0 || int32(j) > found[e.list].end {
+		found[e.list] = termSpan{e.value, int32(j)}
+		*lists |= bit
 	}
 }

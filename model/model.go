@@ -267,18 +267,20 @@ func (m *Model) features(in Input, sc *scratch) (x [numFeatures]float64, matches
 		matches = m.matches(matches, &sc.context, SourceContext, qs, qe)
 	}
 	sc.matches = matches
+	var buf [numRules]rule
 	for _, mt := range matches {
 		w := m.lex.Entries[mt.entry].Weights
 		src := ruleBase
 		if mt.source == SourceContext {
 			src = ruleContext
 		}
+		rules := mt.rules.list(&buf)
 		for l := range NumLabels {
 			if w[l] == 0 {
 				continue
 			}
 			x[ruleFeature(src, Label(l))] += w[l]
-			for r := range mt.rules.all() {
+			for _, r := range rules {
 				x[ruleFeature(r, Label(l))] += w[l]
 			}
 		}
@@ -325,6 +327,7 @@ func (m *Model) evidence(x [numFeatures]float64, matches []match, spans [numGlob
 		nrules += mt.rules.len()
 	}
 	names := make([]string, 0, nrules)
+	var buf [numRules]rule
 	for _, mt := range matches {
 		w := m.lex.Entries[mt.entry].Weights
 		src := ruleBase
@@ -333,7 +336,8 @@ func (m *Model) evidence(x [numFeatures]float64, matches []match, spans [numGlob
 		}
 		var c [NumLabels]float64
 		first := len(names)
-		for r := range mt.rules.all() {
+		rules := mt.rules.list(&buf)
+		for _, r := range rules {
 			names = append(names, r.String())
 		}
 		for l := range NumLabels {
@@ -342,7 +346,7 @@ func (m *Model) evidence(x [numFeatures]float64, matches []match, spans [numGlob
 			}
 			for k := range NumLabels {
 				c[k] += w[l] * m.weights[ruleFeature(src, Label(l))][k]
-				for r := range mt.rules.all() {
+				for _, r := range rules {
 					c[k] += w[l] * m.weights[ruleFeature(r, Label(l))][k]
 				}
 			}
