@@ -14,6 +14,7 @@ import (
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
 
+	"github.com/stancehq/stance/model"
 	stancev1 "github.com/stancehq/stance/proto/stance/v1"
 )
 
@@ -182,5 +183,54 @@ func TestMaxConcurrentStreams(t *testing.T) {
 	}
 	if _, err := env.client.GetModel(ctx, &stancev1.GetModelRequest{}); err != nil {
 		t.Errorf("call after the stream ended: %v", err)
+	}
+}
+
+// TestGracefulStopFinishesCalls holds a unary call inside the classifier
+// while the server shuts down: GracefulStop must wait for it, and the call
+// must succeed.
+func TestGracefulStopFinishesCalls(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	fake := &fakeClassifier{hook: func(in model.Input) error {
+		if in.Text == "slow" {
+			close(started)
+			<-release
+		}
+		return nil
+	}}
+	env := start(t, fake)
+	type result struct {
+		resp *stancev1.ClassifyResponse
+		err  error
+	}
+	called := make(chan result, 1)
+	go func() {
+		resp, err := env.client.Classify(testContext(t), &stancev1.ClassifyRequest{Quote: &stancev1.Quote{Id: "s", Text: "slow"}})
+		called <- result{resp, err}
+	}()
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call did not reach the classifier")
+	}
+	env.srv.Shutdown()
+	stopped := make(chan struct{})
+	go func() {
+		env.gs.GracefulStop()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+		t.Fatal("GracefulStop returned with a call under way")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	if r := <-called; r.err != nil || r.resp.GetResult().GetId() != "s" {
+		t.Errorf("the call under way at shutdown = %v, %v; want its result", r.resp, r.err)
+	}
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+		t.Fatal("GracefulStop did not return after the last call")
 	}
 }
