@@ -100,6 +100,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 type common struct {
 	addr          string
 	timeout       time.Duration
+	maxAttempts   int
 	tls           bool
 	tlsCA         string
 	tlsCert       string
@@ -115,7 +116,10 @@ func (c *common) tlsWanted() bool {
 
 // clientOptions turns the flags into client options.
 func (c *common) clientOptions() ([]client.Option, error) {
-	opts := []client.Option{client.WithTimeout(c.timeout)}
+	if c.maxAttempts < 1 {
+		return nil, fmt.Errorf("--max-attempts must be at least 1, not %d", c.maxAttempts)
+	}
+	opts := []client.Option{client.WithTimeout(c.timeout), client.WithMaxAttempts(c.maxAttempts)}
 	useTLS := c.tlsWanted()
 	if useTLS {
 		cfg, err := creds.ClientTLS(c.tlsCA, c.tlsCert, c.tlsKey, c.tlsServerName)
@@ -147,6 +151,7 @@ func newFlagSet(name string, stderr io.Writer, synopsis string) (*flag.FlagSet, 
 	c := &common{}
 	fs.StringVar(&c.addr, "addr", "", "`ADDRS` of running stanced servers: HOST:PORT, a comma-separated list, or a target such as dns:///NAME:PORT; empty to run the service in this process")
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Minute, "give up after this long")
+	fs.IntVar(&c.maxAttempts, "max-attempts", client.DefaultMaxAttempts, "tries of each call, and each quote, while servers are unavailable (1: no retries)")
 	fs.BoolVar(&c.tls, "tls", false, "talk TLS, trusting the system's CAs (implied by the other --tls flags)")
 	fs.StringVar(&c.tlsCA, "tls-ca", "", "talk TLS, trusting the CA certificates in this PEM `file`")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "client certificate PEM `file`, for servers that require one (needs --tls-key)")

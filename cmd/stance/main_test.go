@@ -502,6 +502,7 @@ func TestUsage(t *testing.T) {
 		{"token without TLS", []string{"corpus", "--addr", "127.0.0.1:1", "--auth-token-file", "t", corpusDir}, false, "", "--auth-token-file needs TLS"},
 		{"TLS without addr", []string{"corpus", "--tls", corpusDir}, false, "", "--addr"},
 		{"bad address list", []string{"corpus", "--addr", "127.0.0.1:1,", corpusDir}, false, "", "missing port"},
+		{"no attempts", []string{"corpus", "--addr", "127.0.0.1:1", "--max-attempts", "0", corpusDir}, false, "", "--max-attempts must be at least 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
