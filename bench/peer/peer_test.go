@@ -1,0 +1,85 @@
+package peer
+
+import (
+	"testing"
+	"time"
+
+	"github.com/jonreiter/govader"
+
+	"github.com/stancehq/stance/bench/internal/devquotes"
+	"github.com/stancehq/stance/model"
+)
+
+func setup(b *testing.B) (*model.Model, *govader.SentimentIntensityAnalyzer, []model.Input) {
+	b.Helper()
+	m, err := model.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ins, err := devquotes.Load("../../testdata/dev")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m, govader.NewSentimentIntensityAnalyzer(), ins
+}
+
+// vader scores a quote's text and its context, the two texts stance reads.
+func vader(v *govader.SentimentIntensityAnalyzer, in model.Input) float64 {
+	s := v.PolarityScores(in.Text).Compound
+	if in.Context != "" {
+		s += v.PolarityScores(in.Context).Compound
+	}
+	return s
+}
+
+// BenchmarkGovader scores one development quote (text and context) per op
+// with govader.
+func BenchmarkGovader(b *testing.B) {
+	_, v, ins := setup(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		vader(v, ins[i%len(ins)])
+	}
+}
+
+// BenchmarkStance classifies one development quote per op with stance's
+// model.
+func BenchmarkStance(b *testing.B) {
+	m, _, ins := setup(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := m.Classify(ins[i%len(ins)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStanceVsGovader runs both in alternating rounds of 200 quotes,
+// so that both see the same load on a shared machine, and reports each
+// one's time per quote and stance's relative to govader's.
+func BenchmarkStanceVsGovader(b *testing.B) {
+	m, v, ins := setup(b)
+	const round = 200
+	var stance, peer time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i += round {
+		n := min(round, b.N-i)
+		t0 := time.Now()
+		for k := range n {
+			if _, err := m.Classify(ins[(i+k)%len(ins)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		t1 := time.Now()
+		for k := range n {
+			vader(v, ins[(i+k)%len(ins)])
+		}
+		stance += t1.Sub(t0)
+		peer += time.Since(t1)
+	}
+	b.ReportMetric(float64(stance.Nanoseconds())/float64(b.N), "stance-ns/quote")
+	b.ReportMetric(float64(peer.Nanoseconds())/float64(b.N), "govader-ns/quote")
+	b.ReportMetric(float64(stance)/float64(peer), "ratio")
+}
