@@ -181,8 +181,10 @@ func (a *analysis) is(l termList, i int) bool { return a.in[i]&(1<<l) != 0 }
 func (a *analysis) patterns(i int) []int32 { return a.pats[a.patAt[i]:a.patAt[i+1]] }
 
 // analyze marks sentences, clauses, rule terms and entries in words. It
-// reuses a's memory.
-func (m *Model) analyze(a *analysis, words []word) {
+// reuses a's memory. When quoted >= 0, words[quoted:] begin with the words
+// of the analysis of quote, whose patterns are then copied rather than
+// looked up again.
+func (m *Model) analyze(a *analysis, words []word, quote *analysis, quoted int) {
 	n := len(words)
 	a.words = words
 	a.sentence = resize(a.sentence, n)
@@ -191,8 +193,16 @@ func (m *Model) analyze(a *analysis, words []word) {
 	a.question = resize(a.question, n+1)
 	a.entry = resize(a.entry, n)
 	a.pats, a.patAt = a.pats[:0], append(a.patAt[:0], 0)
-	for _, w := range words {
-		a.pats = m.terms.patterns(a.pats, w.form)
+	for i := 0; i < len(words); i++ {
+		if i == quoted {
+			for k := range quote.words {
+				a.pats = append(a.pats, quote.patterns(k)...)
+				a.patAt = append(a.patAt, int32(len(a.pats)))
+			}
+			i += len(quote.words) - 1
+			continue
+		}
+		a.pats = m.terms.patterns(a.pats, words[i].form)
 		a.patAt = append(a.patAt, int32(len(a.pats)))
 	}
 	var found [numTermLists + 1]termSpan
@@ -205,10 +215,8 @@ func (m *Model) analyze(a *analysis, words []word) {
 		if lists&(1<<listEntries) != 0 {
 			a.entry[i] = found[listEntries]
 		}
-		for l := range numTermLists {
-			if lists&(1<<l) == 0 {
-				continue
-			}
+		for ls := lists &^ (1 << listEntries); ls != 0; ls &= ls - 1 {
+			l := bits.TrailingZeros16(ls)
 			for j := i; j < int(found[l].end); j++ {
 				a.in[j] |= 1 << l
 			}

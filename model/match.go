@@ -253,6 +253,14 @@ func (m *matcher) child(n, id int32) int32 {
 	}
 	span := m.nodes[n].next
 	next := m.next[span[0]:span[1]]
+	if len(next) <= 8 {
+		for _, e := range next {
+			if e.pattern == id {
+				return e.node
+			}
+		}
+		return -1
+	}
 	lo, hi := 0, len(next)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)

@@ -248,22 +248,26 @@ func (m *Model) features(in Input, sc *scratch) (x [numFeatures]float64, matches
 		return x, nil, spans, err
 	}
 	n := len(words)
+	// The quote's own words inside the context are already counted.
+	qs, qe := 0, 0
+	if i := strings.Index(in.Context, strings.TrimSpace(in.Text)); i >= 0 {
+		qs, qe = i, i+len(strings.TrimSpace(in.Text))
+	}
+	quoted := -1
 	if in.Context != "" {
-		if words, err = m.tok.words(words, in.Context); err != nil {
+		if words, quoted, err = contextWords(m.tok, words, in.Text, words[:n:n], in.Context, qs, qe); err != nil {
 			return x, nil, spans, err
 		}
 	}
 	sc.words = words
 	a := &sc.text
-	m.analyze(a, words[:n:n])
+	m.analyze(a, words[:n:n], nil, -1)
 	matches = m.matches(sc.matches[:0], a, SourceText, 0, 0)
 	if in.Context != "" {
-		// The quote's own words inside the context are already counted.
-		qs, qe := 0, 0
-		if i := strings.Index(in.Context, strings.TrimSpace(in.Text)); i >= 0 {
-			qs, qe = i, i+len(strings.TrimSpace(in.Text))
+		if quoted >= 0 {
+			quoted -= n
 		}
-		m.analyze(&sc.context, words[n:])
+		m.analyze(&sc.context, words[n:], a, quoted)
 		matches = m.matches(matches, &sc.context, SourceContext, qs, qe)
 	}
 	sc.matches = matches
@@ -363,12 +367,15 @@ func (m *Model) evidence(x [numFeatures]float64, matches []match, spans [numGlob
 		l, w := top(m.weights[globalFeature(g)])
 		ev = append(ev, Evidence{Source: SourceText, Start: spans[g][0], End: spans[g][1], Term: globalNames[g], Label: l, Weight: w})
 	}
-	slices.SortStableFunc(ev, func(a, b Evidence) int {
+	byPlace := func(a, b Evidence) int {
 		if a.Source != b.Source {
 			return cmp.Compare(a.Source, b.Source)
 		}
 		return cmp.Compare(a.Start, b.Start)
-	})
+	}
+	if !slices.IsSortedFunc(ev, byPlace) {
+		slices.SortStableFunc(ev, byPlace)
+	}
 	return ev
 }
 

@@ -137,3 +137,89 @@ func normalizeWord(s string) string {
 	}
 	return b.String()
 }
+
+// contextWords appends the words of context to dst. textWords are the
+// words of text, and context[qs:qe] is text with its white space trimmed.
+//
+// A quote's context usually holds the quote, and where the quote meets the
+// rest of the context at clean cuts (see cleanCuts), tokenizing the
+// context in three parts gives the words of tokenizing it whole. Then the
+// text's words are reused, shifted, and only the rest of the context is
+// tokenized; quoted reports where in the result they are (-1 when the
+// context was tokenized whole).
+func contextWords(tok splitter, dst []word, text string, textWords []word, context string, qs, qe int) (ws []word, quoted int, err error) {
+	if qe <= qs || !cleanCuts(text, context, qs, qe) {
+		ws, err = tok.words(dst, context)
+		return ws, -1, err
+	}
+	if ws, err = tok.words(dst, context[:qs]); err != nil {
+		return ws, -1, err
+	}
+	quoted = len(ws)
+	shift := qs - (len(text) - len(strings.TrimLeft(text, asciiSpace)))
+	for _, w := range textWords {
+		w.start += shift
+		w.end += shift
+		ws = append(ws, w)
+	}
+	after := len(ws)
+	if ws, err = tok.words(ws, context[qe:]); err != nil {
+		return ws, -1, err
+	}
+	for i := range ws[after:] {
+		ws[after+i].start += qe
+		ws[after+i].end += qe
+	}
+	return ws, quoted, nil
+}
+
+// asciiSpace is the white space cleanCuts allows around a quote.
+const asciiSpace = " \t\n\r"
+
+// cleanCuts reports whether the tokenizer, reading context, would be
+// between words at qs and at qe, whatever lies on the other side, so that
+// context[:qs], context[qs:qe] and context[qe:] can be tokenized apart: the
+// quote is text less ASCII white space, begins and ends with printable
+// ASCII (a letter, digit or punctuation, each of which a word starts or
+// ends with), and has ASCII white space or punctuation (curly quotes too)
+// on either side, followed after qe by white space only up to printable
+// ASCII. (A combining mark there, which is neither white space nor a word,
+// would belong to the quote's last word.) FuzzContextWords holds the
+// embedded tokenizer definition to it.
+func cleanCuts(text, context string, qs, qe int) bool {
+	trimmed := strings.Trim(text, asciiSpace)
+	if len(trimmed) != qe-qs || !printable(context[qs]) || !printable(context[qe-1]) {
+		return false
+	}
+	if qs > 0 {
+		if r, _ := utf8.DecodeLastRuneInString(context[:qs]); !space(context[qs-1]) && !isPunct(r) {
+			return false
+		}
+	}
+	if qe == len(context) {
+		return true
+	}
+	if r, _ := utf8.DecodeRuneInString(context[qe:]); isPunct(r) {
+		return true
+	}
+	if !space(context[qe]) {
+		return false
+	}
+	rest := strings.TrimLeft(context[qe:], asciiSpace)
+	return rest == "" || printable(rest[0])
+}
+
+// printable reports whether b is printable ASCII other than a space.
+func printable(b byte) bool { return b > ' ' && b < 0x7f }
+
+// space reports whether b is ASCII white space that ends a word.
+func space(b byte) bool { return strings.IndexByte(asciiSpace, b) >= 0 }
+
+// isPunct reports whether r is punctuation, a word of its own: ASCII
+// symbols and Unicode punctuation, such as curly quotes.
+func isPunct(r rune) bool {
+	if r < utf8.RuneSelf {
+		return printable(byte(r)) && !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	}
+	return unicode.IsPunct(r)
+}

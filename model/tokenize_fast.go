@@ -209,16 +209,16 @@ var asciiClass = func() (c [utf8.RuneSelf]uint8) {
 // words appends the words of text to dst. It returns ErrInvalidUTF8 for
 // invalid text.
 func (t *fastTokenizer) words(dst []word, text string) ([]word, error) {
-	if !utf8.ValidString(text) {
-		return dst, ErrInvalidUTF8
-	}
 	if dst == nil {
 		// Four bytes a word is about the shortest there is in English
 		// prose, with its punctuation.
 		dst = make([]word, 0, len(text)/4+2)
 	}
 	s := t.states.Get().(*splitState)
-	defer t.states.Put(s)
+	defer func() {
+		s.ws, s.text = nil, "" // do not keep the caller's memory alive
+		t.states.Put(s)
+	}()
 	*s = splitState{t: t, text: text, ws: dst, first: len(dst), forms: s.forms[:0], spans: s.spans[:0], nfd: s.nfd[:0]}
 	for i := 0; i < len(text); {
 		b := text[i]
@@ -243,6 +243,9 @@ func (t *fastTokenizer) words(dst []word, text string) ([]word, error) {
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(text[i:])
+		if r == utf8.RuneError && n == 1 {
+			return dst, ErrInvalidUTF8
+		}
 		if dropped(r) {
 			s.add(charSpace, i, r)
 		} else if rep, ok := t.replace[r]; ok {
@@ -261,9 +264,7 @@ func (t *fastTokenizer) words(dst []word, text string) ([]word, error) {
 	s.flush()
 	s.end()
 	s.setForms()
-	ws := s.ws
-	s.ws, s.text = nil, ""
-	return ws, nil
+	return s.ws, nil
 }
 
 // splitState is fastTokenizer.words' state.

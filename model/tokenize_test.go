@@ -198,3 +198,45 @@ func BenchmarkWords(b *testing.B) {
 		})
 	}
 }
+
+// FuzzContextWords checks that tokenizing a context around its quote in
+// three parts, when cleanCuts allows it, gives the words of tokenizing it
+// whole.
+func FuzzContextWords(f *testing.F) {
+	for _, s := range [][3]string{
+		{"He warned: \"", " We will respond. ", "\" after the attack."},
+		{"", "We will respond", ", he said."},
+		{"“", "We will respond", "” he said"},
+		{"a (", "x\u0301y", ") b"},
+		{"said ", "Yes", " \u0301no"},
+		{"it was", "we will", "sure"},
+		{"he said \u201c", "we will", "\u201d and \u201cno\u201d"},
+		{"a\u00a0", "we", "\u00a0b"},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	tok := newTestTokenizer(f, TokenizerFast)
+	f.Fuzz(func(t *testing.T, before, text, after string) {
+		trimmed := strings.TrimSpace(text)
+		context := before + trimmed + after
+		if trimmed == "" || !utf8.ValidString(context) || !utf8.ValidString(text) {
+			return
+		}
+		qs := len(before)
+		textWords, err := tok.words(nil, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, quoted, err := contextWords(tok, nil, text, textWords, context, qs, qs+len(trimmed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := tok.words(nil, context)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := diffWords(context, got, want); d != "" {
+			t.Fatalf("cut at [%d:%d] (quoted %d): %s", qs, qs+len(trimmed), quoted, d)
+		}
+	})
+}
