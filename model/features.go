@@ -169,6 +169,8 @@ type analysis struct {
 	// that word i matches.
 	pats  []int32
 	patAt []int32
+	// walks[i] is what the matcher found from word i.
+	walks []walkState
 	// condSentence is globals' scratch space.
 	condSentence []bool
 }
@@ -183,7 +185,8 @@ func (a *analysis) patterns(i int) []int32 { return a.pats[a.patAt[i]:a.patAt[i+
 // analyze marks sentences, clauses, rule terms and entries in words. It
 // reuses a's memory. When quoted >= 0, words[quoted:] begin with the words
 // of the analysis of quote, whose patterns are then copied rather than
-// looked up again.
+// looked up again, and so are the terms found from its words, unless a
+// term might run on past the quote.
 func (m *Model) analyze(a *analysis, words []word, quote *analysis, quoted int) {
 	n := len(words)
 	a.words = words
@@ -192,6 +195,7 @@ func (m *Model) analyze(a *analysis, words []word, quote *analysis, quoted int) 
 	a.in = resize(a.in, n)
 	a.question = resize(a.question, n+1)
 	a.entry = resize(a.entry, n)
+	a.walks = resize(a.walks, n)
 	a.pats, a.patAt = a.pats[:0], append(a.patAt[:0], 0)
 	for i := 0; i < len(words); i++ {
 		if i == quoted {
@@ -205,19 +209,26 @@ func (m *Model) analyze(a *analysis, words []word, quote *analysis, quoted int) 
 		a.pats = m.terms.patterns(a.pats, words[i].form)
 		a.patAt = append(a.patAt, int32(len(a.pats)))
 	}
-	var found [numTermLists + 1]termSpan
 	for i := range words {
 		a.entry[i] = termSpan{-1, int32(i)}
 		if len(a.patterns(i)) == 0 {
 			continue
 		}
-		lists := m.terms.longest(a, i, &found)
-		if lists&(1<<listEntries) != 0 {
-			a.entry[i] = found[listEntries]
+		st := &a.walks[i]
+		if k := i - quoted; quoted >= 0 && k >= 0 && k < len(quote.words) && !quote.walks[k].cut {
+			*st = quote.walks[k]
+			for l := range st.found {
+				st.found[l].end += int32(quoted)
+			}
+		} else {
+			m.terms.longest(a, i, st)
 		}
-		for ls := lists &^ (1 << listEntries); ls != 0; ls &= ls - 1 {
+		if st.lists&(1<<listEntries) != 0 {
+			a.entry[i] = st.found[listEntries]
+		}
+		for ls := st.lists &^ (1 << listEntries); ls != 0; ls &= ls - 1 {
 			l := bits.TrailingZeros16(ls)
-			for j := i; j < int(found[l].end); j++ {
+			for j := i; j < int(st.found[l].end); j++ {
 				a.in[j] |= 1 << l
 			}
 		}

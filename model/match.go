@@ -283,31 +283,43 @@ type termSpan struct {
 	end   int32
 }
 
-// longest finds the longest term of every list (and the longest entry)
-// that starts at word i of a. It returns the set of lists that have one
-// (bit l for list l) and stores each list's term in found; the entries of
-// the other lists are left as they were. Of terms of the same length the
-// first found wins: whole words before prefixes, longer prefixes before
-// shorter.
-func (m *matcher) longest(a *analysis, i int, found *[numTermLists + 1]termSpan) (lists uint16) {
-	m.walk(a, 0, i, found, &lists)
-	return lists
+// walkState is what a walk from one word finds.
+type walkState struct {
+	// lists has bit l set for each list with a term that starts at the
+	// word; found[l] is the longest.
+	lists uint16
+	found [numTermLists + 1]termSpan
+	// cut reports that the walk reached the last word with a term still
+	// going: with more words it could have found more.
+	cut bool
 }
 
-func (m *matcher) walk(a *analysis, at int32, j int, found *[numTermLists + 1]termSpan, lists *uint16) {
+// longest finds the longest term of every list (and the longest entry)
+// that starts at word i of a. Of terms of the same length the first found
+// wins: whole words before prefixes, longer prefixes before shorter.
+func (m *matcher) longest(a *analysis, i int, st *walkState) {
+	st.lists, st.cut = 0, false
+	m.walk(a, 0, i, st)
+}
+
+func (m *matcher) walk(a *analysis, at int32, j int, st *walkState) {
 	n := &m.nodes[at]
 	if n.end.list != noList {
-		record(n.end, j, found, lists)
+		st.record(n.end, j)
 		for _, e := range m.ends[n.more[0]:n.more[1]] {
-			record(e, j, found, lists)
+			st.record(e, j)
 		}
 	}
-	if j == len(a.words) || n.next[0] == n.next[1] && at != 0 {
+	if n.next[0] == n.next[1] && at != 0 {
+		return
+	}
+	if j == len(a.words) {
+		st.cut = true
 		return
 	}
 	for _, id := range a.patterns(j) {
 		if c := m.child(at, id); c >= 0 {
-			m.walk(a, c, j+1, found, lists)
+			m.walk(a, c, j+1, st)
 		}
 	}
 }
@@ -315,9 +327,9 @@ func (m *matcher) walk(a *analysis, at int32, j int, found *[numTermLists + 1]te
 // record notes that term e ends before word j, unless its list has a
 // longer term already. The walk goes deeper and deeper, so a term found
 // later in a list is longer, or as long and found second.
-func record(e termEnd, j int, found *[numTermLists + 1]termSpan, lists *uint16) {
-	if bit := uint16(1) << e.list; *lists&bit == 0 || int32(j) > found[e.list].end {
-		found[e.list] = termSpan{e.value, int32(j)}
-		*lists |= bit
+func (st *walkState) record(e termEnd, j int) {
+	if bit := uint16(1) << e.list; st.lists&bit == 0 || int32(j) > st.found[e.list].end {
+		st.found[e.list] = termSpan{e.value, int32(j)}
+		st.lists |= bit
 	}
 }

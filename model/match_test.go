@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -17,7 +18,7 @@ func TestTermListsFollowRuleSections(t *testing.T) {
 				t.Fatal(err)
 			}
 			a := &analysis{}
-			m.analyze(a, ws)
+			m.analyze(a, ws, nil, -1)
 			for j := range ws {
 				if !a.is(termList(l), j) {
 					t.Errorf("[%s] term %d %q: word %d not marked as list %d", s, i, term, j, l)
@@ -91,14 +92,14 @@ func TestMatcherFindsLongest(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := &analysis{}
-		m.analyze(a, words)
+		m.analyze(a, words, nil, -1)
 		for i := range words {
-			var found [numTermLists + 1]termSpan
-			foundIn := m.terms.longest(a, i, &found)
+			var st walkState
+			m.terms.longest(a, i, &st)
 			for l, terms := range lists {
 				got := termSpan{-1, int32(i)}
-				if foundIn&(1<<l) != 0 {
-					got = found[l]
+				if st.lists&(1<<l) != 0 {
+					got = st.found[l]
 				}
 				want := termSpan{-1, int32(i)}
 				var best []pattern
@@ -118,5 +119,53 @@ func TestMatcherFindsLongest(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestAnalyzeReusesQuote checks that analyzing a context with the words,
+// patterns and walks of its quote reused gives the analysis of the context
+// on its own, on the development quotes and on quotes cut so that terms
+// run on past them into the context.
+func TestAnalyzeReusesQuote(t *testing.T) {
+	m, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins := devInputs(t)
+	for _, in := range devInputs(t) {
+		// Drop the quote's last word, which then continues in the context.
+		if i := strings.LastIndexByte(strings.TrimSpace(in.Text), ' '); i > 0 {
+			ins = append(ins, Input{Text: in.Text[:i], Context: in.Context})
+		}
+	}
+	reused := 0
+	for _, in := range ins {
+		trimmed := strings.TrimSpace(in.Text)
+		qs := strings.Index(in.Context, trimmed)
+		if qs < 0 {
+			continue
+		}
+		textWords, err := m.tok.words(nil, in.Text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws, quoted, err := contextWords(m.tok, nil, in.Text, textWords, in.Context, qs, qs+len(trimmed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if quoted < 0 {
+			continue
+		}
+		reused++
+		quote, got, want := &analysis{}, &analysis{}, &analysis{}
+		m.analyze(quote, textWords, nil, -1)
+		m.analyze(got, ws, quote, quoted)
+		m.analyze(want, ws, nil, -1)
+		if !slices.Equal(got.in, want.in) || !slices.Equal(got.entry, want.entry) || !slices.Equal(got.pats, want.pats) {
+			t.Errorf("context %q with quote %q: reused analysis differs:\nin    %v\nwant  %v\nentry %v\nwant  %v", in.Context, in.Text, got.in, want.in, got.entry, want.entry)
+		}
+	}
+	if reused < len(ins)/2 {
+		t.Errorf("the quote was reused in %d contexts of %d", reused, len(ins))
 	}
 }
