@@ -235,12 +235,13 @@ func (m *Model) Classify(in Input) (Result, error) {
 // features turns an input into its feature vector and the matches behind
 // it, using sc's memory; the matches are valid until sc is used again.
 func (m *Model) features(in Input, sc *scratch) (x [numFeatures]float64, matches []match, spans [numGlobals][2]int, err error) {
-	if !utf8.ValidString(in.Text) || !utf8.ValidString(in.Context) {
-		return x, nil, spans, ErrInvalidUTF8
-	}
 	if strings.TrimSpace(in.Text) == "" {
+		if !utf8.ValidString(in.Text) || !utf8.ValidString(in.Context) {
+			return x, nil, spans, ErrInvalidUTF8
+		}
 		return x, nil, spans, ErrEmptyText
 	}
+	// Otherwise the tokenizer reports invalid UTF-8 as it reads.
 	// The text's and the context's words share one slice, so that both
 	// fit in the memory of earlier calls.
 	words, err := m.tok.words(sc.words[:0], in.Text)
