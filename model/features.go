@@ -195,7 +195,12 @@ func (m *Model) analyze(a *analysis, words []word, quote *analysis, quoted int) 
 	a.in = resize(a.in, n)
 	a.question = resize(a.question, n+1)
 	a.entry = resize(a.entry, n)
-	a.walks = resize(a.walks, n)
+	if cap(a.walks) < n {
+		// Not cleared: walks[i] is set for every word with patterns
+		// before it is read, and read for no other.
+		a.walks = make([]walkState, n)
+	}
+	a.walks = a.walks[:n]
 	a.pats, a.patAt = a.pats[:0], append(a.patAt[:0], 0)
 	for i := 0; i < len(words); i++ {
 		if i == quoted {

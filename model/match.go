@@ -64,8 +64,11 @@ func compileTerm(tok splitter, term string) ([]pattern, error) {
 // from each word finds the longest term of every list that starts there
 // (longest).
 type matcher struct {
-	// forms numbers the whole-word patterns.
-	forms map[string]int32
+	// forms numbers the whole-word patterns; shortForms holds those of
+	// up to seven bytes again, keyed by pack, a quicker look-up for the
+	// most frequent words.
+	forms      map[string]int32
+	shortForms map[uint64]int32
 	// prefixes lists the prefix patterns as they are numbered.
 	prefixes []prefixPattern
 	// byStart groups the prefixes of three bytes or more by their first
@@ -179,6 +182,12 @@ func (m *matcher) patternID(p pattern) int32 {
 func (m *matcher) finish() {
 	byLength := slices.Clone(m.prefixes)
 	sort.SliceStable(byLength, func(i, j int) bool { return len(byLength[i].prefix) > len(byLength[j].prefix) })
+	m.shortForms = map[uint64]int32{}
+	for f, id := range m.forms {
+		if len(f) <= 7 {
+			m.shortForms[pack(f)] = id
+		}
+	}
 	m.byStart = map[[3]byte][]prefixPattern{}
 	for _, p := range byLength {
 		if len(p.prefix) < 3 {
@@ -225,7 +234,14 @@ func startBit(k [3]byte) uint32 {
 // matches to dst: its whole-word pattern first, then the prefixes it
 // starts with, longest first.
 func (m *matcher) patterns(dst []int32, f string) []int32 {
-	if id, ok := m.forms[f]; ok {
+	var id int32
+	var ok bool
+	if len(f) <= 7 {
+		id, ok = m.shortForms[pack(f)]
+	} else {
+		id, ok = m.forms[f]
+	}
+	if ok {
 		dst = append(dst, id)
 	}
 	if len(f) >= 3 {
@@ -244,6 +260,16 @@ func (m *matcher) patterns(dst []int32, f string) []int32 {
 		}
 	}
 	return dst
+}
+
+// pack packs a string of up to seven bytes into a number: its length in
+// the top byte, its bytes below.
+func pack(s string) uint64 {
+	k := uint64(len(s)) << 56
+	for i := 0; i < len(s); i++ {
+		k |= uint64(s[i]) << (8 * (len(s) - 1 - i))
+	}
+	return k
 }
 
 // child returns node n's child along pattern id, or -1.

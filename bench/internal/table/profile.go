@@ -19,10 +19,10 @@ type stage struct {
 // stages are tried in order on the innermost function of package model of
 // each sample's stack.
 var stages = []stage{
-	{"tokenizer", regexp.MustCompile(`\(\*(fastTokenizer|splitState|sugarmeTokenizer)\)|model\.(normalizeWord|isBertPunct|isBertControl|isChinese|dropped|trimSeparators|blankControls|blankMarks)$`)},
+	{"tokenizer", regexp.MustCompile(`\(\*(fastTokenizer|splitState|sugarmeTokenizer)\)|model\.(normalizeWord|isBertPunct|isBertControl|isChinese|dropped|trimSeparators|blankControls|blankMarks|contextWords|cleanCuts|isPunct|printable|space)$`)},
 	{"lexicon match", regexp.MustCompile(`\(\*matcher\)|\(\*analysis\)\.patterns$|model\.record$`)},
 	{"rules: sentences, clauses, negation, person, tense", regexp.MustCompile(`\(\*analysis\)|\(\*Model\)\.(analyze|matches)$|model\.(abbreviation|pastForm|resize)`)},
-	{"scoring and evidence", regexp.MustCompile(`\(\*Model\)\.(Classify|features|evidence)|model\.(softmax|top|ruleSet|ruleFeature|globalFeature|rule\.String)`)},
+	{"scoring, evidence, the rest of Classify", regexp.MustCompile(`\(\*Model\)\.(Classify|features|evidence)|model\.(softmax|top|ruleSet|ruleFeature|globalFeature|rule\.String)`)},
 }
 
 const modelPkg = "github.com/stancehq/stance/model."
