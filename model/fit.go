@@ -47,11 +47,10 @@ func (m *Model) Fit(examples []Example, opts FitOptions) (*Model, error) {
 	xs := make([][numFeatures]float64, len(examples))
 	var sc scratch
 	for i, ex := range examples {
-		x, _, _, err := m.features(ex.Input, &sc)
-		if err != nil {
+		if _, err := m.features(ex.Input, &sc); err != nil {
 			return nil, fmt.Errorf("fit: example %d: %w", i, err)
 		}
-		xs[i] = x
+		xs[i] = sc.x
 	}
 	prior := defaultWeights()
 	w := prior

@@ -202,6 +202,11 @@ type scratch struct {
 	words         []word
 	text, context analysis
 	matches       []match
+	// x is the feature vector and spans the spans of the quote-level
+	// features. They live here rather than on the stack: a gRPC handler
+	// starts on a small stack, and growing it costs more than classifying.
+	x     [numFeatures]float64
+	spans [numGlobals][2]int
 }
 
 // Classify labels one quote. It returns ErrEmptyText or ErrInvalidUTF8 for
@@ -209,12 +214,12 @@ type scratch struct {
 func (m *Model) Classify(in Input) (Result, error) {
 	sc := m.scratch.Get().(*scratch)
 	defer m.scratch.Put(sc)
-	x, matches, spans, err := m.features(in, sc)
+	matches, err := m.features(in, sc)
 	if err != nil {
 		return Result{}, err
 	}
 	var logits [NumLabels]float64
-	for f, v := range x {
+	for f, v := range &sc.x {
 		if v == 0 {
 			continue
 		}
@@ -228,25 +233,28 @@ func (m *Model) Classify(in Input) (Result, error) {
 			res.Label = Label(l)
 		}
 	}
-	res.Evidence = m.evidence(x, matches, spans)
+	res.Evidence = m.evidence(&sc.x, matches, &sc.spans)
 	return res, nil
 }
 
-// features turns an input into its feature vector and the matches behind
-// it, using sc's memory; the matches are valid until sc is used again.
-func (m *Model) features(in Input, sc *scratch) (x [numFeatures]float64, matches []match, spans [numGlobals][2]int, err error) {
+// features turns an input into its feature vector, sc.x, and the matches
+// behind it, using sc's memory; the matches are valid until sc is used
+// again.
+func (m *Model) features(in Input, sc *scratch) (matches []match, err error) {
+	x := &sc.x
+	*x = [numFeatures]float64{}
 	if strings.TrimSpace(in.Text) == "" {
 		if !utf8.ValidString(in.Text) || !utf8.ValidString(in.Context) {
-			return x, nil, spans, ErrInvalidUTF8
+			return nil, ErrInvalidUTF8
 		}
-		return x, nil, spans, ErrEmptyText
+		return nil, ErrEmptyText
 	}
 	// Otherwise the tokenizer reports invalid UTF-8 as it reads.
 	// The text's and the context's words share one slice, so that both
 	// fit in the memory of earlier calls.
 	words, err := m.tok.words(sc.words[:0], in.Text)
 	if err != nil {
-		return x, nil, spans, err
+		return nil, err
 	}
 	n := len(words)
 	// The quote's own words inside the context are already counted.
@@ -257,7 +265,7 @@ func (m *Model) features(in Input, sc *scratch) (x [numFeatures]float64, matches
 	quoted := -1
 	if in.Context != "" {
 		if words, quoted, err = contextWords(m.tok, words, in.Text, words[:n:n], in.Context, qs, qe); err != nil {
-			return x, nil, spans, err
+			return nil, err
 		}
 	}
 	sc.words = words
@@ -290,7 +298,8 @@ func (m *Model) features(in Input, sc *scratch) (x [numFeatures]float64, matches
 			}
 		}
 	}
-	g, spans := a.globals(in.Text)
+	var g [numGlobals]float64
+	g, sc.spans = a.globals(in.Text)
 	copy(x[globalFeature(0):], g[:])
 	textMatched := false
 	for _, mt := range matches {
@@ -299,7 +308,7 @@ func (m *Model) features(in Input, sc *scratch) (x [numFeatures]float64, matches
 	if !textMatched {
 		x[globalFeature(globalNoMatch)] = 1
 	}
-	return x, matches, spans, nil
+	return matches, nil
 }
 
 // matches appends the lexicon entries in a's words to dst, scanning left to
@@ -324,7 +333,7 @@ func (m *Model) matches(dst []match, a *analysis, src Source, skipStart, skipEnd
 
 // evidence explains the logits: each match's exact contribution, and the
 // quote-level rules that fired.
-func (m *Model) evidence(x [numFeatures]float64, matches []match, spans [numGlobals][2]int) []Evidence {
+func (m *Model) evidence(x *[numFeatures]float64, matches []match, spans *[numGlobals][2]int) []Evidence {
 	ev := make([]Evidence, 0, len(matches)+2)
 	// The names of every match's rules share one array.
 	nrules := 0
