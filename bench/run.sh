@@ -28,6 +28,8 @@ step "model benchmarks"
 	>"$tmp/model.txt")
 (cd bench && "$tmp/bench.test" -test.run '^$' -test.benchmem \
 	-test.bench '^BenchmarkClassifySugarme$' -test.benchtime 500x >>"$tmp/model.txt")
+(cd bench && "$tmp/bench.test" -test.run '^$' \
+	-test.bench '^Benchmark(Extract|ExtractClassify)$' -test.benchtime 1000x -test.count 3 >>"$tmp/model.txt")
 (cd bench && "$tmp/bench.test" -test.run '^$' -test.bench '^BenchmarkClassify$' -test.benchtime 200000x \
 	-test.cpuprofile "$tmp/cpu.out" >/dev/null)
 go tool pprof -traces "$tmp/bench.test" "$tmp/cpu.out" >"$tmp/traces.txt" 2>/dev/null

@@ -107,8 +107,11 @@ func run(args []string, w io.Writer) error {
 	}
 	if n := len(corpora); n >= 2 {
 		a, b := corpora[0], corpora[n-1]
-		p("peak RSS %.0f MB / %.0f MB corpus\t%.2fx\t%s\t", b.mb, a.mb, b.rssMB/a.rssMB, flat(b.rssMB/a.rssMB))
+		p("peak RSS, %.0f MB / %.0f MB\t%.2fx\t%s\t\t\t\t", b.mb, a.mb, b.rssMB/a.rssMB, flat(b.rssMB/a.rssMB))
 	}
+	p("in process, one article at a time:\t\t\t\t\t\t")
+	p("  quote.Extract alone\t\t\t\t%.2f\t\t", model.get("Extract", "MB/s"))
+	p("  quote.Extract and Classify\t\t\t\t%.2f\t\t", model.get("ExtractClassify", "MB/s"))
 	tw.Flush()
 
 	fmt.Fprintln(w, "\nPEER: the same quotes, text and context, in alternating rounds")
