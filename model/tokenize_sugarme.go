@@ -87,6 +87,15 @@ func (t *sugarmeTokenizer) split(text string) ([]word, error) {
 	if len(ws) > 0 {
 		ws[len(ws)-1].form = form.String()
 	}
+	// After some characters sugarme's offsets drift (see sugarmeDrift in
+	// tokenize_diff_test.go), sometimes out of order or into the middle
+	// of a character; such words cannot be placed in the text.
+	for i, w := range ws {
+		if w.start < 0 || w.start > len(text) || i > 0 && w.start < ws[i-1].start ||
+			w.start < len(text) && !utf8.RuneStart(text[w.start]) {
+			return nil, fmt.Errorf("tokenizing: %w", errTokenizerOffsets)
+		}
+	}
 	// WordPiece reports end offsets in runes rather than bytes inside words
 	// with multi-byte characters, so a word's end is derived from where the
 	// next word starts (or the text ends), less the separators between.
@@ -113,6 +122,10 @@ func (t *sugarmeTokenizer) split(text string) ([]word, error) {
 	}
 	return kept, nil
 }
+
+// errTokenizerOffsets reports word offsets from sugarme/tokenizer that do
+// not fit the text.
+var errTokenizerOffsets = errors.New("tokenizer gave offsets outside the text or out of order")
 
 // errTokenizerPanic reports a panic inside sugarme/tokenizer.
 var errTokenizerPanic = errors.New("tokenizer panicked")
