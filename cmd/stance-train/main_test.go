@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stancehq/stance/eval"
 	"github.com/stancehq/stance/model"
 )
 
@@ -94,4 +95,44 @@ func TestRunRejectsMissingData(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no files match") {
 		t.Errorf("got %v, want a no-files error", err)
 	}
+}
+
+func TestAuditListsEntriesThatPushTheWrongWay(t *testing.T) {
+	m, err := model.New(model.WithLexicon(mustRead(t, "../../model/testdata/small.lex"), "small.lex"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []eval.Gold{
+		// "welcome" pushes towards conciliation in a quote that is not.
+		{ID: "a", Text: "We welcome nothing from thieves who stole our land.", Label: "accusation"},
+		{ID: "b", Text: "We welcome the ceasefire.", Label: "conciliation"},
+		{ID: "c", Text: "We welcome the new ambassador.", Label: "neutral", Also: []string{"conciliation"}},
+	}
+	var out bytes.Buffer
+	if err := writeAudit(&out, m, rows, 2); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	for line := range strings.Lines(out.String()) {
+		if strings.HasPrefix(line, "welcome ") {
+			got = strings.Join(strings.Fields(line), " ")
+		}
+	}
+	// The also-label makes quote c a right push, so one of three is wrong.
+	want := "welcome conciliation 3 1 accusation=1 conciliation=1 neutral=1"
+	if got != want {
+		t.Errorf("audit line for welcome:\n got %q\nwant %q\nreport:\n%s", got, want, out.String())
+	}
+	if strings.Contains(out.String(), "\nceasefire ") {
+		t.Errorf("audit lists ceasefire, which fired once, below the minimum of 2:\n%s", out.String())
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

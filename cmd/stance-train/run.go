@@ -29,6 +29,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		seed    = fs.Uint64("seed", 1, "seed of the fitting/held-out split")
 		holdout = fs.Float64("holdout", 0.3, "share of each label's development quotes kept for fitting the scoring layer")
 		misses  = fs.Bool("misses", false, "list the lexicon-split quotes the fitted model gets wrong (never those of the layer split or the tests: looking at those would tune the lexicon to them)")
+		audit   = fs.Int("audit", 0, "list the lexicon entries that fire at least this often on lexicon-split quotes and push most often towards a label the quote does not have (0: no audit)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -113,6 +114,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *misses {
 		if err := writeMisses(stdout, fitted, lexRows); err != nil {
+			return err
+		}
+	}
+	if *audit > 0 {
+		if err := writeAudit(stdout, fitted, lexRows, *audit); err != nil {
 			return err
 		}
 	}
