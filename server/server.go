@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -86,6 +87,8 @@ type Server struct {
 	// calls need no token.
 	tokens [][sha256.Size]byte
 	logger *slog.Logger
+	// metrics is nil unless WithMetrics.
+	metrics *Metrics
 
 	// draining is closed by Shutdown.
 	draining     chan struct{}
@@ -211,15 +214,24 @@ func (s *Server) maxRecvMsgSize() int {
 
 // NewGRPCServer returns a gRPC server with the StanceService, the health
 // service (reporting SERVING for "" and "stance.v1.StanceService") and,
-// unless WithReflection(false), server reflection registered; with panic
-// recovery, call logging and, with WithAuthTokens, token checks installed;
+// unless WithReflection(false), server reflection registered; with
+// WithMetrics, the gRPC metrics of every method, panic recovery, call
+// logging and, with WithAuthTokens, token checks installed, in that order;
 // the largest request message sized from the document limit; and the
 // keepalive policy and stream limit set. extra options, such as grpc.Creds
 // for TLS, are applied after the server's own.
 func (s *Server) NewGRPCServer(extra ...grpc.ServerOption) *grpc.Server {
+	unary := []grpc.UnaryServerInterceptor{s.logUnary, s.recoverUnary, s.authUnary}
+	stream := []grpc.StreamServerInterceptor{s.logStream, s.recoverStream, s.authStream}
+	if s.metrics != nil {
+		// Outermost, so that the metrics see the code the client gets: a
+		// recovered panic as INTERNAL, a refused token as UNAUTHENTICATED.
+		unary = slices.Insert(unary, 0, s.metrics.grpc.UnaryServerInterceptor())
+		stream = slices.Insert(stream, 0, s.metrics.grpc.StreamServerInterceptor())
+	}
 	opts := append([]grpc.ServerOption{
-		grpc.ChainUnaryInterceptor(s.logUnary, s.recoverUnary, s.authUnary),
-		grpc.ChainStreamInterceptor(s.logStream, s.recoverStream, s.authStream),
+		grpc.ChainUnaryInterceptor(unary...),
+		grpc.ChainStreamInterceptor(stream...),
 		grpc.MaxRecvMsgSize(s.maxRecvMsgSize()),
 		grpc.MaxSendMsgSize(MaxSendBytes),
 		grpc.MaxConcurrentStreams(s.maxStreams),
@@ -232,6 +244,10 @@ func (s *Server) NewGRPCServer(extra ...grpc.ServerOption) *grpc.Server {
 	healthpb.RegisterHealthServer(gs, &healthService{s: s})
 	if s.reflection {
 		reflection.Register(gs)
+	}
+	if s.metrics != nil {
+		// Every method's series exist from the start, at zero.
+		s.metrics.grpc.InitializeMetrics(gs)
 	}
 	return gs
 }

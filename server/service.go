@@ -159,6 +159,7 @@ func (s *Server) classifyDocument(ctx context.Context, text string) ([]*stancev1
 		if err != nil {
 			return nil, fmt.Errorf("classifying the quote at bytes [%d, %d): %w", q.Start, q.End, err)
 		}
+		s.metrics.labelledAs(r.Label)
 		dq := &stancev1.DocumentQuote{
 			Start:  int32(q.Start),
 			End:    int32(q.End),
@@ -226,5 +227,6 @@ func (s *Server) classify(q *stancev1.Quote, field string) (*stancev1.Result, er
 	case err != nil:
 		return nil, fmt.Errorf("classifying %s: %w", field, err)
 	}
+	s.metrics.labelledAs(r.Label)
 	return toProtoResult(q.GetId(), r), nil
 }
