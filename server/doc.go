@@ -21,6 +21,12 @@
 // UNAVAILABLE, so that clients move their remaining quotes to another
 // server instead of waiting for the shutdown timeout to cut them off.
 //
+// Every call is logged at Debug level (method, code, duration, peer,
+// quotes answered). With WithMetrics, the server records Prometheus
+// metrics on a registry the program owns: per-method call counts, status
+// codes and handling times, and the quotes labelled by label (see
+// Metrics); without it, it records none.
+//
 // A typical program builds the model, then
 //
 //	srv := server.New(m, server.WithLogger(logger))
