@@ -156,6 +156,11 @@ func (s *Server) toStatus(ctx context.Context, method string, err error) error {
 	if st, ok := status.FromError(err); ok {
 		return st.Err()
 	}
+	// Everything else is the server's fault, the model's other errors
+	// included: the sugarme tokenizer (stanced --tokenizer sugarme) fails
+	// on some valid text whose offsets it loses track of, text that the
+	// checks passed and the fast tokenizer reads, so the quote is not to
+	// blame, and a retry would fail the same way.
 	s.logger.LogAttrs(ctx, slog.LevelError, "internal error",
 		slog.String("method", method),
 		slog.String("error", err.Error()))

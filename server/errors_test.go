@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protowire"
 
+	"github.com/stancehq/stance/model"
 	stancev1 "github.com/stancehq/stance/proto/stance/v1"
 )
 
@@ -281,6 +282,45 @@ func TestDefaultLimits(t *testing.T) {
 			}
 			if status.Code(err) != codes.InvalidArgument || !slices.Equal(violations(err), []string{tt.wantField}) {
 				t.Errorf("error %v with violations %q, want InvalidArgument naming %q", err, violations(err), tt.wantField)
+			}
+		})
+	}
+}
+
+// TestTokenizerFault sends a valid quote on which the sugarme tokenizer's
+// offsets run backwards (from model's TestSugarmeOffsetsOutOfOrder). The
+// fast tokenizer labels it; the sugarme path fails, which is the
+// server's fault and not the quote's, since the quote is valid text and
+// the other tokenizer reads it: INTERNAL, with the cause logged and not
+// sent.
+func TestTokenizerFault(t *testing.T) {
+	const text = "ẞ한aZ ,\u00a0\x7fa\n𩢉,😁“😁a \x7fȺ\vǅ‘한ﬁ́.ZﬁǅZ聲ǅa’İa\u200b.“ 聲ﬁ聲ẞﬁZ“ "
+	tests := []struct {
+		tok  model.Tokenizer
+		want codes.Code
+	}{
+		{model.TokenizerFast, codes.OK},
+		{model.TokenizerSugarme, codes.Internal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tok.String(), func(t *testing.T) {
+			m, err := model.New(model.WithTokenizer(tt.tok))
+			if err != nil {
+				t.Fatalf("model.New: %v", err)
+			}
+			env := start(t, m)
+			_, err = env.client.Classify(testContext(t), &stancev1.ClassifyRequest{Quote: &stancev1.Quote{Text: text}})
+			if got := status.Code(err); got != tt.want {
+				t.Fatalf("Classify = %v, want %v", err, tt.want)
+			}
+			if tt.want == codes.OK {
+				return
+			}
+			if msg := status.Convert(err).Message(); msg != "internal error" {
+				t.Errorf("the status says %q, want the bare \"internal error\"", msg)
+			}
+			if logs := env.logs.String(); !strings.Contains(logs, "internal error") || !strings.Contains(logs, "tokenizing") {
+				t.Errorf("the tokenizer's error was not logged:\n%s", logs)
 			}
 		})
 	}
