@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/stancehq/stance/model"
 	stancev1 "github.com/stancehq/stance/proto/stance/v1"
@@ -261,6 +262,7 @@ func TestParseConfig(t *testing.T) {
 		shutdownTimeout: 10 * time.Second,
 		logFormat:       "text",
 		logLevel:        slog.LevelInfo,
+		tokenizer:       model.TokenizerFast,
 	}
 	with := func(f func(*config)) config {
 		c := defaults
@@ -275,16 +277,16 @@ func TestParseConfig(t *testing.T) {
 		wantErr string
 	}{
 		{name: "defaults", want: defaults},
-		{name: "flags", args: []string{"--listen", ":0", "--lexicon", "x.lex", "--max-batch", "7", "--max-text-bytes", "100", "--max-doc-bytes", "1000", "--max-streams", "8",
+		{name: "flags", args: []string{"--listen", ":0", "--lexicon", "x.lex", "--tokenizer", "sugarme", "--max-batch", "7", "--max-text-bytes", "100", "--max-doc-bytes", "1000", "--max-streams", "8",
 			"--tls-cert", "c.pem", "--tls-key", "k.pem", "--client-ca", "ca.pem", "--auth-token-file", "t", "--reflection=false",
 			"--shutdown-timeout", "3s", "--log-format", "json", "--log-level", "debug"},
-			want: config{listen: ":0", lexicon: "x.lex", maxBatch: 7, maxTextBytes: 100, maxDocBytes: 1000, maxStreams: 8,
+			want: config{listen: ":0", lexicon: "x.lex", tokenizer: model.TokenizerSugarme, maxBatch: 7, maxTextBytes: 100, maxDocBytes: 1000, maxStreams: 8,
 				tlsCert: "c.pem", tlsKey: "k.pem", clientCA: "ca.pem", authTokenFile: "t", reflection: false,
 				shutdownTimeout: 3 * time.Second, logFormat: "json", logLevel: slog.LevelDebug}},
-		{name: "environment", env: map[string]string{"STANCE_LISTEN": ":1", "STANCE_LEXICON": "e.lex", "STANCE_MAX_BATCH": "9", "STANCE_MAX_TEXT_BYTES": "11", "STANCE_MAX_DOC_BYTES": "12", "STANCE_MAX_STREAMS": "13",
+		{name: "environment", env: map[string]string{"STANCE_LISTEN": ":1", "STANCE_LEXICON": "e.lex", "STANCE_TOKENIZER": "sugarme", "STANCE_MAX_BATCH": "9", "STANCE_MAX_TEXT_BYTES": "11", "STANCE_MAX_DOC_BYTES": "12", "STANCE_MAX_STREAMS": "13",
 			"STANCE_TLS_CERT": "c.pem", "STANCE_TLS_KEY": "k.pem", "STANCE_CLIENT_CA": "ca.pem", "STANCE_AUTH_TOKEN_FILE": "t", "STANCE_REFLECTION": "false",
 			"STANCE_SHUTDOWN_TIMEOUT": "1m", "STANCE_LOG_FORMAT": "json", "STANCE_LOG_LEVEL": "warn"},
-			want: config{listen: ":1", lexicon: "e.lex", maxBatch: 9, maxTextBytes: 11, maxDocBytes: 12, maxStreams: 13,
+			want: config{listen: ":1", lexicon: "e.lex", tokenizer: model.TokenizerSugarme, maxBatch: 9, maxTextBytes: 11, maxDocBytes: 12, maxStreams: 13,
 				tlsCert: "c.pem", tlsKey: "k.pem", clientCA: "ca.pem", authTokenFile: "t", reflection: false,
 				shutdownTimeout: time.Minute, logFormat: "json", logLevel: slog.LevelWarn}},
 		{name: "flag wins over environment", args: []string{"--max-batch", "5"}, env: map[string]string{"STANCE_MAX_BATCH": "9", "STANCE_LOG_FORMAT": "json"},
@@ -300,6 +302,8 @@ func TestParseConfig(t *testing.T) {
 		{name: "client CA without TLS", args: []string{"--client-ca", "ca.pem"}, wantErr: "--client-ca"},
 		{name: "bad reflection value", env: map[string]string{"STANCE_REFLECTION": "maybe"}, wantErr: "STANCE_REFLECTION"},
 		{name: "unknown log format", args: []string{"--log-format", "xml"}, wantErr: "--log-format"},
+		{name: "unknown tokenizer", args: []string{"--tokenizer", "slow"}, wantErr: "tokenizer"},
+		{name: "unknown tokenizer in the environment", env: map[string]string{"STANCE_TOKENIZER": "bert"}, wantErr: "STANCE_TOKENIZER"},
 		{name: "unknown log level", args: []string{"--log-level", "loud"}, wantErr: "log-level"},
 		{name: "positional argument", args: []string{"serve"}, wantErr: `"serve"`},
 		{name: "unknown flag", args: []string{"--port", "1"}, wantErr: "port"},
@@ -321,5 +325,29 @@ func TestParseConfig(t *testing.T) {
 				t.Errorf("parseConfig = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRunTokenizer serves with each tokenizer: the same quote gets the
+// same result, and the log names the tokenizer.
+func TestRunTokenizer(t *testing.T) {
+	const text = "We will respond with full force if they attack us again."
+	var results []*stancev1.Result
+	for _, tok := range []string{"fast", "sugarme"} {
+		t.Run(tok, func(t *testing.T) {
+			r := startRun(t, "--tokenizer", tok)
+			resp, err := stancev1.NewStanceServiceClient(dial(t, r.addr)).Classify(callContext(t),
+				&stancev1.ClassifyRequest{Quote: &stancev1.Quote{Text: text}})
+			if err != nil {
+				t.Fatalf("Classify: %v", err)
+			}
+			results = append(results, resp.GetResult())
+			if want := `"tokenizer":"` + tok + `"`; !strings.Contains(r.logs.String(), want) {
+				t.Errorf("the log does not say %s:\n%s", want, r.logs)
+			}
+		})
+	}
+	if len(results) == 2 && !proto.Equal(results[0], results[1]) {
+		t.Errorf("the tokenizers' results differ:\nfast    %v\nsugarme %v", results[0], results[1])
 	}
 }
