@@ -9,6 +9,7 @@
 //	        [--max-batch N] [--max-text-bytes N] [--max-doc-bytes N] [--max-streams N]
 //	        [--tls-cert FILE --tls-key FILE [--client-ca FILE]]
 //	        [--auth-token-file FILE] [--reflection=false]
+//	        [--metrics-addr HOST:PORT]
 //	        [--shutdown-timeout 10s] [--log-format text|json] [--log-level info]
 //
 // Every flag can also be set with an environment variable: STANCE_ and the
@@ -27,6 +28,14 @@
 // same words, and the server answers INTERNAL for the few valid texts on
 // which sugarme loses its offsets.
 //
+// With --metrics-addr the server also serves Prometheus metrics over plain
+// HTTP at /metrics on that address (port 0 picks a free port, which the
+// log's "serving metrics" record gives): per-method gRPC call counts,
+// status codes and handling times, stance_classifications_total by label,
+// and the Go runtime's and the process's metrics. The endpoint has neither
+// TLS nor auth; give it an address that only the scraper reaches. Empty
+// (the default) serves no metrics and records none.
+//
 // With --log-level debug every call is logged: method, status code,
 // duration, peer and, for the calls that classify, the quotes answered.
 // At info, the default, calls are not logged.
@@ -35,7 +44,8 @@
 // health watches and ClassifyStream streams with UNAVAILABLE (clients
 // send what those streams left unanswered to another server), stops
 // taking new calls and waits for the calls under way for up to
-// --shutdown-timeout, then cuts the rest off and exits 0.
+// --shutdown-timeout, then cuts the rest off, stops serving metrics and
+// exits 0.
 package main
 
 import (
@@ -46,12 +56,16 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 
@@ -75,6 +89,7 @@ type config struct {
 	listen          string
 	lexicon         string
 	tokenizer       model.Tokenizer
+	metricsAddr     string
 	maxBatch        int
 	maxTextBytes    int
 	maxDocBytes     int
@@ -117,6 +132,7 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), stderr io
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:50051", "`address` to listen on; port 0 picks a free port")
 	fs.StringVar(&c.lexicon, "lexicon", "", "lexicon `file` to load instead of the bundled one")
 	fs.Var((*tokenizerFlag)(&c.tokenizer), "tokenizer", "tokenizer `implementation`: fast (the default) or sugarme (the reference, much slower)")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve Prometheus metrics over HTTP at /metrics on this `address` (no TLS, no auth); empty serves none")
 	fs.IntVar(&c.maxBatch, "max-batch", server.DefaultMaxBatch, "most quotes in one ClassifyBatch call")
 	fs.IntVar(&c.maxTextBytes, "max-text-bytes", server.DefaultMaxTextBytes, "largest quote text, and largest context, in bytes")
 	fs.IntVar(&c.maxDocBytes, "max-doc-bytes", server.DefaultMaxDocumentBytes, "largest ClassifyDocument article in bytes")
@@ -199,6 +215,44 @@ func loadModel(path string, tok model.Tokenizer) (*model.Model, error) {
 	return model.New(opts...)
 }
 
+// newMetricsRegistry returns a registry with the Go runtime's and the
+// process's collectors, and the server's metrics registered on it.
+func newMetricsRegistry() (*prometheus.Registry, *server.Metrics, error) {
+	reg := prometheus.NewRegistry()
+	for _, c := range []prometheus.Collector{
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	} {
+		if err := reg.Register(c); err != nil {
+			return nil, nil, fmt.Errorf("registering metrics: %w", err)
+		}
+	}
+	m, err := server.NewMetrics(reg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return reg, m, nil
+}
+
+// newMetricsServer returns the HTTP server of /metrics.
+func newMetricsServer(reg *prometheus.Registry, logger *slog.Logger) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError),
+	}))
+	return &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// metricsShutdownTimeout bounds how long stopping the metrics server
+// waits for a scrape under way.
+const metricsShutdownTimeout = 5 * time.Second
+
 // run serves until ctx is done, then shuts down gracefully. It logs to
 // stderr, including the address it listens on once it does.
 func run(ctx context.Context, args []string, stderr io.Writer) error {
@@ -231,6 +285,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			logger.Warn("auth tokens without TLS travel in clear; use --tls-cert unless a proxy in front terminates TLS")
 		}
 	}
+	var reg *prometheus.Registry
+	if c.metricsAddr != "" {
+		var metrics *server.Metrics
+		if reg, metrics, err = newMetricsRegistry(); err != nil {
+			return err
+		}
+		opts = append(opts, server.WithMetrics(metrics))
+	}
 	var extra []grpc.ServerOption
 	if c.tlsCert != "" {
 		cfg, err := creds.ServerTLS(c.tlsCert, c.tlsKey, c.clientCA)
@@ -255,6 +317,23 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
 	}
+	// metricsServed stays nil, and so never ready, without metrics.
+	var metricsServed chan error
+	var hs *http.Server
+	if reg != nil {
+		mlis, err := new(net.ListenConfig).Listen(ctx, "tcp", c.metricsAddr)
+		if err != nil {
+			lis.Close()
+			return fmt.Errorf("--metrics-addr: listening: %w", err)
+		}
+		hs = newMetricsServer(reg, logger)
+		metricsServed = make(chan error, 1)
+		go func() { metricsServed <- hs.Serve(mlis) }()
+		// Logged before "listening", so that whoever waits for that
+		// record finds this one too.
+		logger.Info("serving metrics", "addr", mlis.Addr().String(), "path", "/metrics")
+		defer hs.Close()
+	}
 	served := make(chan error, 1)
 	go func() { served <- gs.Serve(lis) }()
 	logger.Info("listening", "addr", lis.Addr().String(),
@@ -264,6 +343,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	case err := <-served:
 		// Serve returns only on a listener failure while ctx is live.
 		return fmt.Errorf("serving: %w", err)
+	case err := <-metricsServed:
+		gs.Stop()
+		return fmt.Errorf("serving metrics: %w", err)
 	case <-ctx.Done():
 	}
 
@@ -285,6 +367,18 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if err := <-served; err != nil {
 		return fmt.Errorf("serving: %w", err)
+	}
+	// Metrics are served through the drain, so that it can be watched.
+	if hs != nil {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), metricsShutdownTimeout)
+		err := hs.Shutdown(sctx)
+		cancel()
+		if err != nil {
+			logger.Warn("metrics scrape still under way at the shutdown; cutting it off", "error", err)
+		}
+		if err := <-metricsServed; !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serving metrics: %w", err)
+		}
 	}
 	logger.Info("stopped")
 	return nil

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -25,27 +28,40 @@ import (
 	"github.com/stancehq/stance/server"
 )
 
-// logWatch collects run's JSON log and reports the address it listens on.
+// logWatch collects run's JSON log and reports the address it listens on,
+// and the address it serves metrics on, which is logged before.
 type logWatch struct {
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	addr chan string
+	mu          sync.Mutex
+	buf         bytes.Buffer
+	metricsAddr string
+	addr        chan string
 }
 
 func newLogWatch() *logWatch { return &logWatch{addr: make(chan string, 1)} }
 
 func (w *logWatch) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	w.buf.Write(p)
-	w.mu.Unlock()
 	var rec struct {
 		Msg  string `json:"msg"`
 		Addr string `json:"addr"`
 	}
-	if json.Unmarshal(p, &rec) == nil && rec.Msg == "listening" {
+	isJSON := json.Unmarshal(p, &rec) == nil
+	w.mu.Lock()
+	w.buf.Write(p)
+	if isJSON && rec.Msg == "serving metrics" {
+		w.metricsAddr = rec.Addr
+	}
+	w.mu.Unlock()
+	if isJSON && rec.Msg == "listening" {
 		w.addr <- rec.Addr
 	}
 	return len(p), nil
+}
+
+// metrics returns the address run serves metrics on, or "".
+func (w *logWatch) metrics() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.metricsAddr
 }
 
 func (w *logWatch) String() string {
@@ -156,6 +172,9 @@ func TestRun(t *testing.T) {
 			t.Errorf("the log lacks %s:\n%s", msg, r.logs)
 		}
 	}
+	if addr := r.logs.metrics(); addr != "" {
+		t.Errorf("metrics served on %s without --metrics-addr", addr)
+	}
 	if _, err := hc.Check(callContext(t), &healthpb.HealthCheckRequest{}); status.Code(err) != codes.Unavailable {
 		t.Errorf("Check after the stop = %v, want Unavailable", err)
 	}
@@ -237,6 +256,7 @@ func TestRunStartupErrors(t *testing.T) {
 		{"missing lexicon", []string{"--lexicon", filepath.Join(dir, "none.lex")}, "none.lex"},
 		{"bad flag value", []string{"--max-batch", "many"}, "max-batch"},
 		{"bad listen address", []string{"--listen", "127.0.0.1:notaport"}, "listening"},
+		{"bad metrics address", []string{"--listen", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:notaport"}, "--metrics-addr"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -277,16 +297,16 @@ func TestParseConfig(t *testing.T) {
 		wantErr string
 	}{
 		{name: "defaults", want: defaults},
-		{name: "flags", args: []string{"--listen", ":0", "--lexicon", "x.lex", "--tokenizer", "sugarme", "--max-batch", "7", "--max-text-bytes", "100", "--max-doc-bytes", "1000", "--max-streams", "8",
+		{name: "flags", args: []string{"--listen", ":0", "--lexicon", "x.lex", "--tokenizer", "sugarme", "--metrics-addr", "127.0.0.1:9090", "--max-batch", "7", "--max-text-bytes", "100", "--max-doc-bytes", "1000", "--max-streams", "8",
 			"--tls-cert", "c.pem", "--tls-key", "k.pem", "--client-ca", "ca.pem", "--auth-token-file", "t", "--reflection=false",
 			"--shutdown-timeout", "3s", "--log-format", "json", "--log-level", "debug"},
-			want: config{listen: ":0", lexicon: "x.lex", tokenizer: model.TokenizerSugarme, maxBatch: 7, maxTextBytes: 100, maxDocBytes: 1000, maxStreams: 8,
+			want: config{listen: ":0", lexicon: "x.lex", tokenizer: model.TokenizerSugarme, metricsAddr: "127.0.0.1:9090", maxBatch: 7, maxTextBytes: 100, maxDocBytes: 1000, maxStreams: 8,
 				tlsCert: "c.pem", tlsKey: "k.pem", clientCA: "ca.pem", authTokenFile: "t", reflection: false,
 				shutdownTimeout: 3 * time.Second, logFormat: "json", logLevel: slog.LevelDebug}},
-		{name: "environment", env: map[string]string{"STANCE_LISTEN": ":1", "STANCE_LEXICON": "e.lex", "STANCE_TOKENIZER": "sugarme", "STANCE_MAX_BATCH": "9", "STANCE_MAX_TEXT_BYTES": "11", "STANCE_MAX_DOC_BYTES": "12", "STANCE_MAX_STREAMS": "13",
+		{name: "environment", env: map[string]string{"STANCE_LISTEN": ":1", "STANCE_LEXICON": "e.lex", "STANCE_TOKENIZER": "sugarme", "STANCE_METRICS_ADDR": ":9091", "STANCE_MAX_BATCH": "9", "STANCE_MAX_TEXT_BYTES": "11", "STANCE_MAX_DOC_BYTES": "12", "STANCE_MAX_STREAMS": "13",
 			"STANCE_TLS_CERT": "c.pem", "STANCE_TLS_KEY": "k.pem", "STANCE_CLIENT_CA": "ca.pem", "STANCE_AUTH_TOKEN_FILE": "t", "STANCE_REFLECTION": "false",
 			"STANCE_SHUTDOWN_TIMEOUT": "1m", "STANCE_LOG_FORMAT": "json", "STANCE_LOG_LEVEL": "warn"},
-			want: config{listen: ":1", lexicon: "e.lex", tokenizer: model.TokenizerSugarme, maxBatch: 9, maxTextBytes: 11, maxDocBytes: 12, maxStreams: 13,
+			want: config{listen: ":1", lexicon: "e.lex", tokenizer: model.TokenizerSugarme, metricsAddr: ":9091", maxBatch: 9, maxTextBytes: 11, maxDocBytes: 12, maxStreams: 13,
 				tlsCert: "c.pem", tlsKey: "k.pem", clientCA: "ca.pem", authTokenFile: "t", reflection: false,
 				shutdownTimeout: time.Minute, logFormat: "json", logLevel: slog.LevelWarn}},
 		{name: "flag wins over environment", args: []string{"--max-batch", "5"}, env: map[string]string{"STANCE_MAX_BATCH": "9", "STANCE_LOG_FORMAT": "json"},
@@ -325,6 +345,102 @@ func TestParseConfig(t *testing.T) {
 				t.Errorf("parseConfig = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// scrape gets the text exposition of the metrics served on addr and
+// returns its samples by series, such as
+// `stance_classifications_total{label="threat"}`.
+func scrape(t *testing.T, addr string) map[string]float64 {
+	t.Helper()
+	req, err := http.NewRequestWithContext(callContext(t), http.MethodGet, "http://"+addr+"/metrics", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET /metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading /metrics: %v", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics: %s\n%s", resp.Status, body)
+	}
+	samples := map[string]float64{}
+	for _, line := range strings.Split(string(body), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			t.Fatalf("metrics line %q: %v", line, err)
+		}
+		samples[line[:i]] = v
+	}
+	return samples
+}
+
+// TestRunMetrics serves metrics on a loopback port, makes calls, and
+// scrapes them over HTTP; the endpoint goes when run returns.
+func TestRunMetrics(t *testing.T) {
+	r := startRun(t, "--metrics-addr", "127.0.0.1:0")
+	maddr := r.logs.metrics()
+	if !strings.HasPrefix(maddr, "127.0.0.1:") || strings.HasSuffix(maddr, ":0") || maddr == r.addr {
+		t.Fatalf("metrics served on %q, want a loopback port of their own", maddr)
+	}
+	m, err := model.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"We will respond with full force if they attack us again.", "We reject these baseless claims."}
+	want := map[string]float64{}
+	client := stancev1.NewStanceServiceClient(dial(t, r.addr))
+	for _, text := range texts {
+		if _, err := client.Classify(callContext(t), &stancev1.ClassifyRequest{Quote: &stancev1.Quote{Text: text}}); err != nil {
+			t.Fatalf("Classify: %v", err)
+		}
+		res, err := m.Classify(model.Input{Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[fmt.Sprintf("stance_classifications_total{label=%q}", res.Label)]++
+	}
+	if _, err := client.Classify(callContext(t), &stancev1.ClassifyRequest{}); status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("Classify without a quote = %v, want InvalidArgument", err)
+	}
+
+	got := scrape(t, maddr)
+	const classify = `grpc_method="Classify",grpc_service="stance.v1.StanceService",grpc_type="unary"`
+	want[`grpc_server_handled_total{grpc_code="OK",`+classify+`}`] = 2
+	want[`grpc_server_handled_total{grpc_code="InvalidArgument",`+classify+`}`] = 1
+	want[`grpc_server_handling_seconds_count{`+classify+`}`] = 3
+	for _, l := range model.Labels() {
+		series := fmt.Sprintf("stance_classifications_total{label=%q}", l)
+		if _, ok := want[series]; !ok {
+			want[series] = 0
+		}
+	}
+	for series, w := range want {
+		if g, ok := got[series]; !ok || g != w {
+			t.Errorf("%s = %v (present: %v), want %v", series, g, ok, w)
+		}
+	}
+	for _, series := range []string{"go_goroutines", "process_resident_memory_bytes"} {
+		if _, ok := got[series]; !ok {
+			t.Errorf("the metrics lack %s", series)
+		}
+	}
+
+	if err := r.stop(t); err != nil {
+		t.Fatalf("run = %v, want nil after the cancel", err)
+	}
+	if resp, err := http.Get("http://" + maddr + "/metrics"); err == nil {
+		resp.Body.Close()
+		t.Errorf("metrics still served after run returned: %s", resp.Status)
 	}
 }
 
