@@ -67,20 +67,29 @@ func Eval(ctx context.Context, s Service, opts EvalOptions, out io.Writer) error
 		return err
 	}
 
-	ew := &errWriter{w: out}
-	ew.printf("gold:  %s (%d quotes)\n", opts.Gold, len(gold))
+	// A bufio.Writer keeps the first write error, and Flush returns it,
+	// so that the lines of the report need not be checked one by one.
+	w := bufio.NewWriter(out)
+	err = writeEval(ctx, s, opts, gold, source, rep, w)
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+// writeEval writes Eval's report of rep to w and, when the gold rows have
+// spans, the extraction's.
+func writeEval(ctx context.Context, s Service, opts EvalOptions, gold []eval.Gold, source string, rep *eval.LabelReport, w *bufio.Writer) error {
+	fmt.Fprintf(w, "gold:  %s (%d quotes)\n", opts.Gold, len(gold))
 	if opts.In == "" || hasSpans(gold) {
 		m, err := s.Model(ctx)
 		if err != nil {
 			return err
 		}
-		ew.printf("model: %s %s, lexicon sha256 %.12s, %d entries\n", m.GetName(), m.GetVersion(), m.GetLexiconChecksum(), m.GetEntryCount())
+		fmt.Fprintf(w, "model: %s %s, lexicon sha256 %.12s, %d entries\n", m.GetName(), m.GetVersion(), m.GetLexiconChecksum(), m.GetEntryCount())
 	}
-	ew.printf("\nLABELS (%s)\n", source)
-	if ew.err != nil {
-		return ew.err
-	}
-	if err := rep.Write(out); err != nil {
+	fmt.Fprintf(w, "\nLABELS (%s)\n", source)
+	if err := rep.Write(w); err != nil {
 		return err
 	}
 	if !hasSpans(gold) {
@@ -90,11 +99,13 @@ func Eval(ctx context.Context, s Service, opts EvalOptions, out io.Writer) error
 	if dir == "" {
 		dir = filepath.Join(filepath.Dir(filepath.Dir(opts.Gold)), "corpus")
 	}
-	ew.printf("\nEXTRACTION (ClassifyDocument on every article in %s)\n", dir)
-	if ew.err != nil {
-		return ew.err
+	fmt.Fprintf(w, "\nEXTRACTION (ClassifyDocument on every article in %s)\n", dir)
+	// Show the labels' report before the articles are classified, and
+	// stop here if it cannot be written.
+	if err := w.Flush(); err != nil {
+		return err
 	}
-	return writeExtraction(ctx, s, gold, dir, out)
+	return writeExtraction(ctx, s, gold, dir, w)
 }
 
 func readGoldFile(path string) ([]eval.Gold, error) {
@@ -248,16 +259,4 @@ func predictionsFromFile(gold []eval.Gold, path string) ([]eval.Prediction, erro
 		return nil, fmt.Errorf("%s: no prediction for %d of %d gold rows: %s%s", path, n, len(gold), strings.Join(missing, ", "), more)
 	}
 	return preds, nil
-}
-
-// errWriter keeps the first write error.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) printf(format string, args ...any) {
-	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, args...)
-	}
 }

@@ -1,9 +1,9 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/stancehq/stance/eval"
@@ -19,9 +19,10 @@ type docKey struct {
 // writeExtraction runs ClassifyDocument on every article in dir and writes
 // how well the quotes it found match the gold rows' spans and speakers,
 // and how well the labels it gave the matched quotes, in their article
-// context, match the gold labels. It goes through the service rather than
+// context, match the gold labels; out keeps the first write error, which
+// the caller's Flush returns. It goes through the service rather than
 // quote.Extract so that the score is of what users get.
-func writeExtraction(ctx context.Context, c DocumentClassifier, gold []eval.Gold, dir string, out io.Writer) error {
+func writeExtraction(ctx context.Context, c DocumentClassifier, gold []eval.Gold, dir string, out *bufio.Writer) error {
 	articles, err := FindArticles([]string{dir})
 	if err != nil {
 		return fmt.Errorf("corpus: %w", err)
@@ -74,11 +75,7 @@ func writeExtraction(ctx context.Context, c DocumentClassifier, gold []eval.Gold
 		}
 		preds = append(preds, eval.Prediction{Gold: l, Pred: p.label, Prob: p.scores[p.label], Also: also})
 	}
-	ew := &errWriter{w: out}
-	ew.printf("articles: %d\n", len(articles))
-	if ew.err != nil {
-		return ew.err
-	}
+	fmt.Fprintf(out, "articles: %d\n", len(articles))
 	if err := eval.ScoreExtraction(spans, found).Write(out); err != nil {
 		return err
 	}
@@ -89,9 +86,6 @@ func writeExtraction(ctx context.Context, c DocumentClassifier, gold []eval.Gold
 	if err != nil {
 		return err
 	}
-	ew.printf("\nLABELS OF THE QUOTES FOUND (ClassifyDocument, with context; %d of %d gold quotes)\n", len(preds), len(spans))
-	if ew.err != nil {
-		return ew.err
-	}
+	fmt.Fprintf(out, "\nLABELS OF THE QUOTES FOUND (ClassifyDocument, with context; %d of %d gold quotes)\n", len(preds), len(spans))
 	return rep.Write(out)
 }
