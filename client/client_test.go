@@ -153,6 +153,24 @@ func quotes(n int) []*stancev1.Quote {
 	return qs
 }
 
+// checkAll checks that got holds exactly the right result for each of
+// qs, at its index, with the quote's id or, without one, its index.
+func checkAll(t *testing.T, qs []*stancev1.Quote, got []*stancev1.Result) {
+	t.Helper()
+	if len(got) != len(qs) {
+		t.Fatalf("got %d results, want %d", len(got), len(qs))
+	}
+	for i, r := range got {
+		wantID := qs[i].GetId()
+		if wantID == "" {
+			wantID = strconv.Itoa(i)
+		}
+		if r.GetId() != wantID || r.GetLabel() != fakeLabel(qs[i].GetText()) {
+			t.Fatalf("result %d = %q %v, want %q %v", i, r.GetId(), r.GetLabel(), wantID, fakeLabel(qs[i].GetText()))
+		}
+	}
+}
+
 func TestClassifyAll(t *testing.T) {
 	for _, tt := range []struct {
 		n, streams int
@@ -165,18 +183,7 @@ func TestClassifyAll(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got) != len(qs) {
-				t.Fatalf("got %d results, want %d", len(got), len(qs))
-			}
-			for i, r := range got {
-				wantID := qs[i].GetId()
-				if wantID == "" {
-					wantID = strconv.Itoa(i)
-				}
-				if r.GetId() != wantID || r.GetLabel() != fakeLabel(qs[i].GetText()) {
-					t.Errorf("result %d = %q %v, want %q %v", i, r.GetId(), r.GetLabel(), wantID, fakeLabel(qs[i].GetText()))
-				}
-			}
+			checkAll(t, qs, got)
 			if got, want := f.received.Load(), int64(tt.n); got != want {
 				t.Errorf("server received %d quotes, want %d", got, want)
 			}

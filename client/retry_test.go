@@ -46,24 +46,6 @@ func TestTargets(t *testing.T) {
 	}
 }
 
-// checkAll checks that results hold exactly the right result for each of
-// qs.
-func checkAll(t *testing.T, qs []*stancev1.Quote, got []*stancev1.Result) {
-	t.Helper()
-	if len(got) != len(qs) {
-		t.Fatalf("got %d results, want %d", len(got), len(qs))
-	}
-	for i, r := range got {
-		wantID := qs[i].GetId()
-		if wantID == "" {
-			wantID = strconv.Itoa(i)
-		}
-		if r.GetId() != wantID || r.GetLabel() != fakeLabel(qs[i].GetText()) {
-			t.Fatalf("result %d = %q %v, want %q %v", i, r.GetId(), r.GetLabel(), wantID, fakeLabel(qs[i].GetText()))
-		}
-	}
-}
-
 // warm calls GetModel until every fake has answered one, so that the
 // client is connected to all of them: round-robin picks only among
 // servers it is connected to, and the first calls go out before the
