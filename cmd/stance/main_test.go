@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"math"
 	"net"
 	"os"
@@ -18,7 +19,10 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
+
 	"github.com/stancehq/stance/eval"
+	"github.com/stancehq/stance/internal/cli"
 	"github.com/stancehq/stance/model"
 	"github.com/stancehq/stance/server"
 )
@@ -48,15 +52,17 @@ func mustRun(t *testing.T, stdin string, args ...string) string {
 	return out
 }
 
-// startServer runs the real service on a loopback port for the length of
-// the test and returns its address.
-func startServer(t *testing.T) string {
+// startServer runs the real service, with opts and a gRPC server with
+// extra, on a loopback port for the length of the test and returns its
+// address.
+func startServer(t *testing.T, opts []server.Option, extra ...grpc.ServerOption) string {
 	t.Helper()
 	m, err := model.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	gs := server.New(m).NewGRPCServer()
+	opts = append([]server.Option{server.WithLogger(slog.New(slog.DiscardHandler))}, opts...)
+	gs := server.New(m, opts...).NewGRPCServer(extra...)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -107,8 +113,9 @@ func checkScores(t *testing.T, where, label string, scores map[string]float64) {
 	}
 }
 
-func TestCorpus(t *testing.T) {
-	out := mustRun(t, "", "corpus", "--format", "jsonl", corpusDir)
+// decodeRows decodes the output of corpus --format jsonl.
+func decodeRows(t *testing.T, out string) []corpusRow {
+	t.Helper()
 	var rows []corpusRow
 	for i, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
 		var r corpusRow
@@ -117,6 +124,12 @@ func TestCorpus(t *testing.T) {
 		}
 		rows = append(rows, r)
 	}
+	return rows
+}
+
+func TestCorpus(t *testing.T) {
+	out := mustRun(t, "", "corpus", "--format", "jsonl", corpusDir)
+	rows := decodeRows(t, out)
 	articles := map[string]string{}
 	for _, r := range rows {
 		where := r.Doc + ":" + strconv.Itoa(r.Start)
@@ -235,11 +248,7 @@ func TestCorpus(t *testing.T) {
 	t.Run("one file", func(t *testing.T) {
 		out := mustRun(t, "", "corpus", "--format", "jsonl", filepath.Join(corpusDir, docs[0]))
 		n := 0
-		for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
-			var r corpusRow
-			if err := json.Unmarshal([]byte(line), &r); err != nil {
-				t.Fatal(err)
-			}
+		for _, r := range decodeRows(t, out) {
 			if r.Doc != filepath.Base(docs[0]) {
 				t.Errorf("doc = %q, want the base name %q", r.Doc, filepath.Base(docs[0]))
 			}
@@ -367,7 +376,7 @@ func TestClassify(t *testing.T) {
 		if err := os.WriteFile(in, []byte(classifyInput), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, errs, err := runStance(t, "", "classify", "--addr", startServer(t), "--in", in, "--out", outPath)
+		_, errs, err := runStance(t, "", "classify", "--addr", startServer(t, nil), "--in", in, "--out", outPath)
 		if err == nil || !strings.Contains(errs, in+":3:") {
 			t.Errorf("error %v, stderr %q; want line 3 of %s reported", err, errs, in)
 		}
@@ -513,7 +522,7 @@ func TestUsage(t *testing.T) {
 			if !strings.Contains(errs, tt.stderr) {
 				t.Errorf("stderr %q lacks %q", errs, tt.stderr)
 			}
-			if err != nil && !errors.Is(err, errReported) && !strings.Contains(err.Error(), tt.errText) {
+			if err != nil && !errors.Is(err, cli.ErrReported) && !strings.Contains(err.Error(), tt.errText) {
 				t.Errorf("error %q lacks %q", err, tt.errText)
 			}
 		})

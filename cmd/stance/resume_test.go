@@ -3,49 +3,22 @@ package main
 import (
 	"crypto/tls"
 	"fmt"
-	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 
 	"github.com/stancehq/stance/internal/testcerts"
-	"github.com/stancehq/stance/model"
 	"github.com/stancehq/stance/server"
 )
-
-// startServerWith runs the real service with options on a loopback port
-// for the length of the test and returns its address.
-func startServerWith(t *testing.T, opts []server.Option, extra ...grpc.ServerOption) string {
-	t.Helper()
-	m, err := model.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts = append([]server.Option{server.WithLogger(slog.New(slog.DiscardHandler))}, opts...)
-	gs := server.New(m, opts...).NewGRPCServer(extra...)
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = gs.Serve(lis) })
-	t.Cleanup(func() {
-		gs.Stop()
-		wg.Wait()
-	})
-	return lis.Addr().String()
-}
 
 // TestResume cuts the output of a finished run at many points, as a kill
 // would leave it, and resumes: the file must end up as the full run's.
 func TestResume(t *testing.T) {
-	addr := startServer(t) + "," + startServer(t)
+	addr := startServer(t, nil) + "," + startServer(t, nil)
 	var in strings.Builder
 	for i := range 40 {
 		fmt.Fprintf(&in, `{"id":"%d","text":"Quote %d: we will respond to any attack with force."}`+"\n", i, i)
@@ -96,7 +69,7 @@ func TestResume(t *testing.T) {
 func TestSecureClient(t *testing.T) {
 	certs := testcerts.New(t, "stance")
 	serverTLS := &tls.Config{Certificates: []tls.Certificate{certs.Server}, ClientCAs: certs.Pool, ClientAuth: tls.RequireAndVerifyClientCert}
-	addr := startServerWith(t, []server.Option{server.WithAuthTokens("tok")}, grpc.Creds(credentials.NewTLS(serverTLS)))
+	addr := startServer(t, []server.Option{server.WithAuthTokens("tok")}, grpc.Creds(credentials.NewTLS(serverTLS)))
 	dir := t.TempDir()
 	token := filepath.Join(dir, "token")
 	wrong := filepath.Join(dir, "wrong")
