@@ -4,8 +4,8 @@
 //
 // Usage:
 //
-//	stance corpus [--addr ADDRS] [--format table|jsonl|csv] [--out FILE [--resume]] PATH...
-//	stance classify [--addr ADDRS] [--in FILE] [--out FILE [--resume]] [--strict]
+//	stance corpus [--addr ADDRS] [--format table|jsonl|csv] [--out FILE [--resume]] [--concurrency N] [--progress WHEN] PATH...
+//	stance classify [--addr ADDRS] [--in FILE] [--out FILE [--resume]] [--strict] [--concurrency N] [--progress WHEN]
 //	stance eval --gold FILE [--in FILE] [--corpus DIR] [--context] [--addr ADDRS]
 //
 // corpus finds, attributes and labels every quote in the articles at PATH
@@ -25,6 +25,11 @@
 // one killed: the lines already in --out are kept (a torn last line is cut
 // off) and only the rest are done. Output is written whole lines at a
 // time, so that every quote ends up in the file exactly once.
+//
+// --concurrency N sets how many articles (corpus) or streams (classify)
+// are in flight at once; output comes in input order whatever N is.
+// --progress auto, the default, draws a progress bar on standard error
+// when it is a terminal.
 //
 // The work is done by package internal/cli; this package only gives it a
 // process.

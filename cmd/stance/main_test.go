@@ -512,6 +512,9 @@ func TestUsage(t *testing.T) {
 		{"TLS without addr", []string{"corpus", "--tls", corpusDir}, false, "", "--addr"},
 		{"bad address list", []string{"corpus", "--addr", "127.0.0.1:1,", corpusDir}, false, "", "missing port"},
 		{"no attempts", []string{"corpus", "--addr", "127.0.0.1:1", "--max-attempts", "0", corpusDir}, false, "", "--max-attempts must be at least 1"},
+		{"no concurrency", []string{"corpus", "--addr", "127.0.0.1:1", "--concurrency", "0", corpusDir}, false, "stance corpus: --concurrency must be at least 1, not 0", ""},
+		{"negative concurrency", []string{"classify", "--addr", "127.0.0.1:1", "--concurrency=-2"}, false, "stance classify: --concurrency must be at least 1, not -2", ""},
+		{"bad progress", []string{"classify", "--progress", "sometimes"}, false, `unknown --progress "sometimes" (want auto, always or never)`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -538,5 +541,78 @@ func TestNoServer(t *testing.T) {
 	}
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("took %v to fail", d)
+	}
+}
+
+// TestConcurrency runs corpus and classify with one call at a time and
+// with eight: the output must be the same, byte for byte.
+func TestConcurrency(t *testing.T) {
+	gold, err := os.ReadFile(goldFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+	}{
+		{"corpus jsonl", "", []string{"corpus", "--format", "jsonl", corpusDir}},
+		{"corpus table", "", []string{"corpus", corpusDir}},
+		{"classify", string(gold), []string{"classify"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var outs []string
+			for _, n := range []string{"1", "8"} {
+				out, errs, err := runStance(t, tt.stdin, append(tt.args, "--concurrency", n)...)
+				if err != nil {
+					t.Fatalf("--concurrency %s: %v\nstderr:\n%s", n, err, errs)
+				}
+				outs = append(outs, out+"\nstderr:\n"+errs)
+			}
+			if strings.Count(outs[0], "\n") < 50 {
+				t.Fatalf("output too short to tell:\n%s", outs[0])
+			}
+			if outs[0] != outs[1] {
+				t.Errorf("output with --concurrency 8 differs from that with 1:\n%s\nwant:\n%s", outs[1], outs[0])
+			}
+		})
+	}
+}
+
+// TestProgress checks that the progress bar is drawn on stderr when asked
+// for, and not when stderr is not a terminal, as in tests, or when not
+// wanted; it never touches the output.
+func TestProgress(t *testing.T) {
+	const in = `{"id":"1","text":"We will respond."}` + "\n" + `{"id":"2","text":"We deny it."}` + "\n"
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		unit  string
+	}{
+		{"corpus", "", []string{"corpus", "--format", "csv", corpusDir}, "articles"},
+		{"classify", in, []string{"classify"}, "quotes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, _, err := runStance(t, tt.stdin, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, when := range []string{"auto", "never", "always"} {
+				out, errs, err := runStance(t, tt.stdin, append(tt.args, "--progress", when)...)
+				if err != nil {
+					t.Fatalf("--progress %s: %v", when, err)
+				}
+				if out != want {
+					t.Errorf("--progress %s: output differs from the run without the flag", when)
+				}
+				drawn := strings.Contains(errs, "\r") || strings.Contains(errs, tt.unit)
+				if drawn != (when == "always") {
+					t.Errorf("--progress %s: stderr %q; want a bar only with always", when, errs)
+				}
+			}
+		})
 	}
 }

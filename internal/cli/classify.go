@@ -35,6 +35,9 @@ type ClassifyOptions struct {
 	// resumable run needs a unique "id" on every line; a line without
 	// one, or whose id an earlier line has, is invalid.
 	Done map[string]bool
+	// Progress, when not nil, is called with the number of lines
+	// written as each chunk is written.
+	Progress func(lines int)
 }
 
 // DefaultChunk is the number of lines Classify sends at once by default.
@@ -127,6 +130,9 @@ func Classify(ctx context.Context, c QuoteClassifier, in io.Reader, out, errs io
 		if buf.Len() > 0 {
 			if _, werr := out.Write(buf.Bytes()); err == nil {
 				err = werr
+			}
+			if opts.Progress != nil {
+				opts.Progress(bytes.Count(buf.Bytes(), []byte{'\n'}))
 			}
 		}
 		return err

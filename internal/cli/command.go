@@ -14,8 +14,8 @@ import (
 var ErrReported = errors.New("failed")
 
 const usage = `usage:
-  stance corpus [--addr ADDRS] [--format table|jsonl|csv] [--out FILE [--resume]] PATH...
-  stance classify [--addr ADDRS] [--in FILE] [--out FILE [--resume]] [--strict]
+  stance corpus [--addr ADDRS] [--format table|jsonl|csv] [--out FILE [--resume]] [--concurrency N] [--progress WHEN] PATH...
+  stance classify [--addr ADDRS] [--in FILE] [--out FILE [--resume]] [--strict] [--concurrency N] [--progress WHEN]
   stance eval --gold FILE [--in FILE] [--corpus DIR] [--context] [--addr ADDRS]
 
 Run "stance COMMAND -h" for a command's flags. Without --addr, stance runs
@@ -25,7 +25,8 @@ of them, or a gRPC target such as dns:///stance.internal:50051.
 
 // Run is the stance command: args are its arguments without the program
 // name, starting with the subcommand (corpus, classify, eval or help).
-// Results go to stdout, or to the file of --out; messages go to stderr. Failures it has explained on stderr
+// Results go to stdout, or to the file of --out; messages and progress
+// go to stderr. Failures it has explained on stderr
 // return an error wrapping ErrReported; the caller prints any other.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -49,10 +50,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func runCorpus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, com := newFlagSet("corpus", stderr, "[--addr ADDRS] [--format table|jsonl|csv] [--out FILE [--resume]] PATH...")
+	fs, com := newFlagSet("corpus", stderr, "[--addr ADDRS] [--format table|jsonl|csv] [--out FILE [--resume]] [--concurrency N] [--progress WHEN] PATH...")
 	format := fs.String("format", "table", "output `format`: table, jsonl or csv (jsonl with --resume)")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
 	resume := fs.Bool("resume", false, "carry on a run that stopped: keep the rows already in --out and add the rest")
+	run := addRunFlags(fs, "articles read and classified at once")
 	paths, err := parse(fs, args)
 	if err != nil {
 		return helpOK(err)
@@ -76,6 +78,9 @@ func runCorpus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, "stance corpus: unknown --format %q (want table, jsonl or csv)\n", *format)
 		return ErrReported
 	}
+	if err := run.check("corpus", stderr); err != nil {
+		return err
+	}
 	if len(paths) == 0 {
 		fs.Usage()
 		return ErrReported
@@ -84,33 +89,40 @@ func runCorpus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	bar := run.bar(stderr, int64(len(articles)), "articles")
+	defer bar.Close()
+	stdout, stderr = bar.Writer(stdout), bar.Writer(stderr)
+	opts := CorpusOptions{Concurrency: run.concurrency, Progress: bar.Add}
+
 	if *format == "jsonl" {
 		// Rows are written as each article is done, so that a run that
 		// stops keeps what it did.
 		return withOutput(*out, *resume, CorpusKey, stdout, stderr, func(w io.Writer, r *Resumed) error {
 			return withService(ctx, com, stderr, func(ctx context.Context, s Service) error {
-				_, err := StreamJSONL(ctx, s, articles, w, r)
+				_, err := StreamJSONL(ctx, s, articles, w, r, opts)
 				return err
 			})
 		})
 	}
 	var rows []Row
 	err = withService(ctx, com, stderr, func(ctx context.Context, s Service) error {
-		rows, err = Corpus(ctx, s, articles)
+		rows, err = Corpus(ctx, s, articles, opts)
 		return err
 	})
 	if err != nil {
 		return err
 	}
+	bar.Close()
 	return withOutput(*out, false, nil, stdout, stderr, func(w io.Writer, _ *Resumed) error { return write(w, rows) })
 }
 
 func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs, com := newFlagSet("classify", stderr, "[--addr ADDRS] [--in FILE] [--out FILE [--resume]] [--strict]")
+	fs, com := newFlagSet("classify", stderr, "[--addr ADDRS] [--in FILE] [--out FILE [--resume]] [--strict] [--concurrency N] [--progress WHEN]")
 	in := fs.String("in", "", "read JSON Lines quotes from `FILE` instead of standard input")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
 	strict := fs.Bool("strict", false, "stop at the first invalid line instead of reporting and skipping it")
 	resume := fs.Bool("resume", false, "carry on a run that stopped: keep the lines already in --out and classify the rest (every line needs a unique id)")
+	run := addRunFlags(fs, "ClassifyStream streams open at once, spread over the servers")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return helpOK(err)
@@ -123,6 +135,10 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		fmt.Fprintln(stderr, "stance classify: --resume needs --out FILE")
 		return ErrReported
 	}
+	if err := run.check("classify", stderr); err != nil {
+		return err
+	}
+	com.streams = run.concurrency
 	opts := ClassifyOptions{Name: "stdin", Strict: *strict}
 	r := stdin
 	if *in != "" {
@@ -133,6 +149,11 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		defer f.Close()
 		r, opts.Name = f, *in
 	}
+	// The input is a stream of unknown length: the bar counts quotes.
+	bar := run.bar(stderr, -1, "quotes")
+	defer bar.Close()
+	stdout, stderr = bar.Writer(stdout), bar.Writer(stderr)
+	opts.Progress = bar.Add
 	return withOutput(*out, *resume, ClassifyKey, stdout, stderr, func(w io.Writer, resumed *Resumed) error {
 		if resumed != nil {
 			opts.Done = resumed.Done

@@ -84,13 +84,25 @@ type Row struct {
 	Scores     Scores
 }
 
+// CorpusOptions configures Corpus, EachArticle and StreamJSONL.
+type CorpusOptions struct {
+	// Concurrency is how many articles are read and classified at once
+	// (1 when not positive). The rows come out in article order whatever
+	// it is.
+	Concurrency int
+	// Progress, when not nil, is called with the number of articles
+	// done: 1 as each one's rows are handed on, and, in StreamJSONL, the
+	// number of articles a resumed run had done.
+	Progress func(articles int)
+}
+
 // Corpus classifies each article with the service and returns one row for
 // each quote, in article order and then text order. It fails on an
 // article it cannot read or the service rejects, naming it, and on a quote
 // whose text is not the article's bytes at its span.
-func Corpus(ctx context.Context, c DocumentClassifier, articles []Article) ([]Row, error) {
+func Corpus(ctx context.Context, c DocumentClassifier, articles []Article, opts CorpusOptions) ([]Row, error) {
 	var rows []Row
-	err := EachArticle(ctx, c, articles, func(_ Article, rs []Row) error {
+	err := EachArticle(ctx, c, articles, opts, func(_ Article, rs []Row) error {
 		rows = append(rows, rs...)
 		return nil
 	})
@@ -98,50 +110,64 @@ func Corpus(ctx context.Context, c DocumentClassifier, articles []Article) ([]Ro
 }
 
 // EachArticle is Corpus handing each article's rows to emit as soon as
-// they are known, so that they can be written as the run goes.
-func EachArticle(ctx context.Context, c DocumentClassifier, articles []Article, emit func(Article, []Row) error) error {
-	for _, a := range articles {
-		data, err := os.ReadFile(a.Path)
-		if err != nil {
-			return err
-		}
-		text := string(data)
-		quotes, err := c.ClassifyDocument(ctx, text)
-		if err != nil {
-			return fmt.Errorf("%s: %w", a.Path, err)
-		}
-		rows := make([]Row, 0, len(quotes))
-		for i, q := range quotes {
-			start, end := int(q.GetStart()), int(q.GetEnd())
-			if start < 0 || start > end || end > len(text) || text[start:end] != q.GetText() {
-				return fmt.Errorf("%s: quote %d: %w: span [%d:%d] does not hold its text %q", a.Path, i+1, errBadResponse, start, end, q.GetText())
-			}
-			p, err := toPrediction(q.GetResult())
-			if err != nil {
-				return fmt.Errorf("%s: quote %d: %w", a.Path, i+1, err)
-			}
-			rows = append(rows, Row{
-				Doc: a.Doc, Start: start, End: end, Text: q.GetText(), Speaker: q.GetSpeaker(),
-				Label: p.label, Scores: p.scores,
-			})
-		}
-		if err := emit(a, rows); err != nil {
-			return err
-		}
+// they, and those of every article before, are known, so that they can
+// be written as the run goes. emit is called from one goroutine, in
+// article order; the first error, in article order too, stops the run.
+func EachArticle(ctx context.Context, c DocumentClassifier, articles []Article, opts CorpusOptions, emit func(Article, []Row) error) error {
+	classify := func(ctx context.Context, i int) ([]Row, error) {
+		return classifyArticle(ctx, c, articles[i])
 	}
-	return nil
+	return inOrder(ctx, len(articles), opts.Concurrency, classify, func(i int, rows []Row) error {
+		if err := emit(articles[i], rows); err != nil {
+			return err
+		}
+		if opts.Progress != nil {
+			opts.Progress(1)
+		}
+		return nil
+	})
 }
 
-// StreamJSONL classifies the articles one by one and writes each one's
-// rows to w as JSON Lines, in a single write, as soon as they are known,
-// so that a run that stops leaves whole articles behind. It returns the
-// number of rows written.
+// classifyArticle reads a, has the service find and classify its quotes,
+// and checks what comes back.
+func classifyArticle(ctx context.Context, c DocumentClassifier, a Article) ([]Row, error) {
+	data, err := os.ReadFile(a.Path)
+	if err != nil {
+		return nil, err
+	}
+	text := string(data)
+	quotes, err := c.ClassifyDocument(ctx, text)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", a.Path, err)
+	}
+	rows := make([]Row, 0, len(quotes))
+	for i, q := range quotes {
+		start, end := int(q.GetStart()), int(q.GetEnd())
+		if start < 0 || start > end || end > len(text) || text[start:end] != q.GetText() {
+			return nil, fmt.Errorf("%s: quote %d: %w: span [%d:%d] does not hold its text %q", a.Path, i+1, errBadResponse, start, end, q.GetText())
+		}
+		p, err := toPrediction(q.GetResult())
+		if err != nil {
+			return nil, fmt.Errorf("%s: quote %d: %w", a.Path, i+1, err)
+		}
+		rows = append(rows, Row{
+			Doc: a.Doc, Start: start, End: end, Text: q.GetText(), Speaker: q.GetSpeaker(),
+			Label: p.label, Scores: p.scores,
+		})
+	}
+	return rows, nil
+}
+
+// StreamJSONL classifies the articles and writes each one's rows to w as
+// JSON Lines, in article order, in a single write, as soon as they are
+// known, so that a run that stops leaves whole articles behind. It
+// returns the number of rows written.
 //
 // With resumed, the output file of an earlier run of the same articles,
 // the rows it holds are not written again. The articles it holds rows of
 // are not even classified again, except the last one, which the earlier
 // run may have been writing when it stopped.
-func StreamJSONL(ctx context.Context, c DocumentClassifier, articles []Article, w io.Writer, resumed *Resumed) (int, error) {
+func StreamJSONL(ctx context.Context, c DocumentClassifier, articles []Article, w io.Writer, resumed *Resumed, opts CorpusOptions) (int, error) {
 	var skip map[string]bool
 	if resumed != nil && resumed.Records > 0 {
 		skip = make(map[string]bool)
@@ -156,9 +182,12 @@ func StreamJSONL(ctx context.Context, c DocumentClassifier, articles []Article, 
 			todo = append(todo, a)
 		}
 	}
+	if done := len(articles) - len(todo); done > 0 && opts.Progress != nil {
+		opts.Progress(done)
+	}
 	written := 0
 	var buf bytes.Buffer
-	err := EachArticle(ctx, c, todo, func(_ Article, rows []Row) error {
+	err := EachArticle(ctx, c, todo, opts, func(_ Article, rows []Row) error {
 		if resumed != nil {
 			rows = slices.DeleteFunc(rows, func(r Row) bool { return resumed.Done[rowKey(r.Doc, r.Start, r.End)] })
 		}

@@ -22,6 +22,10 @@ type common struct {
 	tlsKey        string
 	tlsServerName string
 	authTokenFile string
+
+	// streams is ClassifyAll's number of streams, from --concurrency; 0
+	// for the client's default.
+	streams int
 }
 
 // tlsWanted reports whether any TLS flag is set.
@@ -35,6 +39,9 @@ func (c *common) clientOptions() ([]client.Option, error) {
 		return nil, fmt.Errorf("--max-attempts must be at least 1, not %d", c.maxAttempts)
 	}
 	opts := []client.Option{client.WithTimeout(c.timeout), client.WithMaxAttempts(c.maxAttempts)}
+	if c.streams > 0 {
+		opts = append(opts, client.WithStreams(c.streams))
+	}
 	useTLS := c.tlsWanted()
 	if useTLS {
 		cfg, err := creds.ClientTLS(c.tlsCA, c.tlsCert, c.tlsKey, c.tlsServerName)
@@ -74,6 +81,47 @@ func newFlagSet(name string, stderr io.Writer, synopsis string) (*flag.FlagSet, 
 	fs.StringVar(&c.tlsServerName, "tls-server-name", "", "`name` the server's certificate must hold, if not the host of --addr")
 	fs.StringVar(&c.authTokenFile, "auth-token-file", "", "send the bearer token in this `file` on every call (needs TLS)")
 	return fs, c
+}
+
+// DefaultConcurrency is how much work corpus and classify have in flight
+// at once without --concurrency: as many streams as the client library
+// opens by default, and as many articles.
+const DefaultConcurrency = client.DefaultStreams
+
+// runFlags are the flags of the commands that classify much: corpus and
+// classify.
+type runFlags struct {
+	concurrency int
+	progress    string // auto, always or never
+}
+
+// addRunFlags adds --concurrency and --progress to fs; what says what
+// --concurrency counts.
+func addRunFlags(fs *flag.FlagSet, what string) *runFlags {
+	r := &runFlags{}
+	fs.IntVar(&r.concurrency, "concurrency", DefaultConcurrency, "`N` "+what+"; output comes in input order whatever it is")
+	fs.StringVar(&r.progress, "progress", "auto", "show progress on standard error: auto (when it is a terminal), always or never (`WHEN`)")
+	return r
+}
+
+// check reports bad values on stderr, as the flag package does.
+func (r *runFlags) check(cmd string, stderr io.Writer) error {
+	if r.concurrency < 1 {
+		fmt.Fprintf(stderr, "stance %s: --concurrency must be at least 1, not %d\n", cmd, r.concurrency)
+		return ErrReported
+	}
+	switch r.progress {
+	case "auto", "always", "never":
+		return nil
+	}
+	fmt.Fprintf(stderr, "stance %s: unknown --progress %q (want auto, always or never)\n", cmd, r.progress)
+	return ErrReported
+}
+
+// bar returns the progress bar --progress asks for on stderr, for
+// total units of work (-1 when unknown) named unit.
+func (r *runFlags) bar(stderr io.Writer, total int64, unit string) *Progress {
+	return NewProgress(stderr, r.progress == "always" || r.progress == "auto" && IsTerminal(stderr), total, unit)
 }
 
 // parse parses args, allowing flags after positional arguments ("stance

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	stancev1 "github.com/stancehq/stance/proto/stance/v1"
@@ -147,11 +148,17 @@ func TestClassifyResumeNeedsIDs(t *testing.T) {
 }
 
 // docClassifier finds a quote at each "<" and the ">" after it and labels
-// it by keyword, and counts the articles it is given.
-type docClassifier struct{ calls []string }
+// it by keyword, and records the articles it is given. It is safe for
+// concurrent use.
+type docClassifier struct {
+	mu    sync.Mutex
+	calls []string
+}
 
 func (d *docClassifier) ClassifyDocument(_ context.Context, text string) ([]*stancev1.DocumentQuote, error) {
+	d.mu.Lock()
 	d.calls = append(d.calls, text)
+	d.mu.Unlock()
 	var out []*stancev1.DocumentQuote
 	for off := 0; ; {
 		i := strings.IndexByte(text[off:], '<')
@@ -189,7 +196,7 @@ func TestStreamJSONLResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	var full bytes.Buffer
-	n, err := StreamJSONL(t.Context(), &docClassifier{}, articles, &full, nil)
+	n, err := StreamJSONL(t.Context(), &docClassifier{}, articles, &full, nil, CorpusOptions{})
 	if err != nil || n != 6 {
 		t.Fatalf("StreamJSONL = %d, %v; want 6 rows", n, err)
 	}
@@ -204,7 +211,7 @@ func TestStreamJSONLResume(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := &docClassifier{}
-			n, err := StreamJSONL(t.Context(), d, articles, r.File, r)
+			n, err := StreamJSONL(t.Context(), d, articles, r.File, r, CorpusOptions{Concurrency: 3})
 			if cerr := r.File.Close(); err == nil {
 				err = cerr
 			}
