@@ -9,9 +9,10 @@
 //	stance eval --gold FILE [--in FILE] [--corpus DIR] [--context] [--addr ADDRS]
 //
 // corpus finds, attributes and labels every quote in the articles at PATH
-// (a file, or a directory searched for *.txt). classify reads quotes as
-// JSON Lines and writes each back with its label, scores and evidence.
-// eval scores the service against hand-labelled gold quotes.
+// (a file, or a directory searched for *.txt), and ends with a table of
+// the quotes per speaker and label. classify reads quotes as JSON Lines
+// and writes each back with its label, scores and evidence. eval scores
+// the service against hand-labelled gold quotes.
 //
 // Without --addr, stance starts the service inside its own process, on a
 // loopback port, and stops it when done; with --addr it talks to a running

@@ -127,9 +127,67 @@ func decodeRows(t *testing.T, out string) []corpusRow {
 	return rows
 }
 
+// checkSummary checks that the corpus summary at the start of text counts
+// rows by speaker and label, and returns the rest of text.
+func checkSummary(t *testing.T, text string, rows []corpusRow) string {
+	t.Helper()
+	want := map[string]map[string]int{}
+	for _, r := range rows {
+		sp := strings.Join(strings.Fields(r.Speaker), " ")
+		if sp == "" {
+			sp = cli.Unattributed
+		}
+		if want[sp] == nil {
+			want[sp] = map[string]int{}
+		}
+		want[sp][r.Label]++
+		want[sp]["total"]++
+		if want["total"] == nil {
+			want["total"] = map[string]int{}
+		}
+		want["total"][r.Label]++
+		want["total"]["total"]++
+	}
+	lines := strings.SplitAfter(text, "\n")
+	header := strings.Fields(lines[0])
+	if len(header) != model.NumLabels+2 || header[0] != "SPEAKER" || header[len(header)-1] != "TOTAL" {
+		t.Fatalf("summary header %q, want SPEAKER, the labels and TOTAL:\n%s", lines[0], text)
+	}
+	seen := 0
+	for i, line := range lines[1:] {
+		f := strings.Fields(line)
+		if len(f) < len(header) {
+			t.Fatalf("summary line %d %q has too few columns", i+2, line)
+		}
+		name := strings.Join(f[:len(f)-len(header)+1], " ")
+		for j, col := range header[1:] {
+			label := strings.ToLower(col)
+			if got := f[len(f)-len(header)+1+j]; got != strconv.Itoa(want[name][label]) {
+				t.Errorf("summary: %s %s = %s, want %d", name, label, got, want[name][label])
+			}
+		}
+		seen++
+		if name == "total" {
+			break
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("summary has %d rows, want one for each of the %d speakers and the total:\n%s", seen, len(want)-1, text)
+	}
+	return strings.Join(lines[min(seen+1, len(lines)):], "")
+}
+
 func TestCorpus(t *testing.T) {
-	out := mustRun(t, "", "corpus", "--format", "jsonl", corpusDir)
+	out, errs, err := runStance(t, "", "corpus", "--format", "jsonl", corpusDir)
+	if err != nil {
+		t.Fatalf("corpus: %v\nstderr:\n%s", err, errs)
+	}
 	rows := decodeRows(t, out)
+	// The summary goes to stderr, keeping the rows clean, and nothing
+	// else does.
+	if rest := checkSummary(t, errs, rows); rest != "" {
+		t.Errorf("stderr after the summary: %q", rest)
+	}
 	articles := map[string]string{}
 	for _, r := range rows {
 		where := r.Doc + ":" + strconv.Itoa(r.Start)
@@ -189,7 +247,12 @@ func TestCorpus(t *testing.T) {
 	}
 
 	t.Run("csv", func(t *testing.T) {
-		recs, err := csv.NewReader(strings.NewReader(mustRun(t, "", "corpus", corpusDir, "--format", "csv"))).ReadAll()
+		out, errs, err := runStance(t, "", "corpus", corpusDir, "--format", "csv")
+		if err != nil {
+			t.Fatalf("corpus: %v\nstderr:\n%s", err, errs)
+		}
+		checkSummary(t, errs, rows)
+		recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,8 +278,9 @@ func TestCorpus(t *testing.T) {
 
 	t.Run("table", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "table.txt")
-		if out := mustRun(t, "", "corpus", "--out", path, corpusDir); out != "" {
-			t.Errorf("stdout = %q with --out, want nothing", out)
+		out, errs, err := runStance(t, "", "corpus", "--out", path, corpusDir)
+		if err != nil || out != "" || errs != "" {
+			t.Errorf("corpus --out = %v, stdout %q, stderr %q; want nothing on either", err, out, errs)
 		}
 		b, err := os.ReadFile(path)
 		if err != nil {
@@ -224,7 +288,10 @@ func TestCorpus(t *testing.T) {
 		}
 		sections := strings.Split(string(b), "\n\n")
 		if len(sections) != 3 {
-			t.Fatalf("table has %d sections, want quotes, labels and speakers:\n%s", len(sections), b)
+			t.Fatalf("table has %d sections, want quotes, labels and the summary:\n%s", len(sections), b)
+		}
+		if rest := checkSummary(t, sections[2], rows); rest != "" {
+			t.Errorf("table after the summary: %q", rest)
 		}
 		if got := strings.Count(sections[0], "\n"); got != len(rows) {
 			t.Errorf("table has %d quote lines, want %d", got, len(rows))

@@ -38,7 +38,10 @@ func TestResume(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "out.jsonl")
-			mustRun(t, "", append(tt.args, "--out", path, "--resume")...)
+			_, fullErrs, err := runStance(t, "", append(tt.args, "--out", path, "--resume")...)
+			if err != nil {
+				t.Fatalf("full run: %v\n%s", err, fullErrs)
+			}
 			full, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
@@ -54,8 +57,14 @@ func TestResume(t *testing.T) {
 				if err != nil {
 					t.Fatalf("cut at %d: resumed run: %v\n%s", cut, err, errs)
 				}
-				if !strings.Contains(errs, "records kept") {
+				kept, summary, _ := strings.Cut(errs, "\n")
+				if !strings.Contains(kept, "records kept") {
 					t.Errorf("cut at %d: stderr does not say what was kept: %q", cut, errs)
+				}
+				// corpus sums up every row of the file, kept or new.
+				_, fullSummary, _ := strings.Cut(fullErrs, "\n")
+				if summary != fullSummary {
+					t.Errorf("cut at %d: summary\n%s\nwant the full run's:\n%s", cut, summary, fullSummary)
 				}
 				got, _ := os.ReadFile(path)
 				if string(got) != string(full) {

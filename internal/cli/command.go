@@ -25,8 +25,8 @@ of them, or a gRPC target such as dns:///stance.internal:50051.
 
 // Run is the stance command: args are its arguments without the program
 // name, starting with the subcommand (corpus, classify, eval or help).
-// Results go to stdout, or to the file of --out; messages and progress
-// go to stderr. Failures it has explained on stderr
+// Results go to stdout, or to the file of --out; messages, progress and
+// corpus summaries go to stderr. Failures it has explained on stderr
 // return an error wrapping ErrReported; the caller prints any other.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -96,13 +96,22 @@ func runCorpus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 	if *format == "jsonl" {
 		// Rows are written as each article is done, so that a run that
-		// stops keeps what it did.
-		return withOutput(*out, *resume, CorpusKey, stdout, stderr, func(w io.Writer, r *Resumed) error {
+		// stops keeps what it did. The summary counts the rows of an
+		// earlier run too, read as the output file is resumed.
+		sum := NewSummary()
+		key := summingKey(sum)
+		err := withOutput(*out, *resume, key, stdout, stderr, func(w io.Writer, r *Resumed) error {
 			return withService(ctx, com, stderr, func(ctx context.Context, s Service) error {
-				_, err := StreamJSONL(ctx, s, articles, w, r, opts)
+				written, err := StreamJSONL(ctx, s, articles, w, r, opts)
+				sum.Merge(written)
 				return err
 			})
 		})
+		if err != nil {
+			return err
+		}
+		bar.Close()
+		return sum.Write(stderr)
 	}
 	var rows []Row
 	err = withService(ctx, com, stderr, func(ctx context.Context, s Service) error {
@@ -113,7 +122,14 @@ func runCorpus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	bar.Close()
-	return withOutput(*out, false, nil, stdout, stderr, func(w io.Writer, _ *Resumed) error { return write(w, rows) })
+	if err := withOutput(*out, false, nil, stdout, stderr, func(w io.Writer, _ *Resumed) error { return write(w, rows) }); err != nil {
+		return err
+	}
+	if *format == "table" {
+		// The table ends with the summary already.
+		return nil
+	}
+	return SummarizeRows(rows).Write(stderr)
 }
 
 func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -161,13 +161,13 @@ func classifyArticle(ctx context.Context, c DocumentClassifier, a Article) ([]Ro
 // StreamJSONL classifies the articles and writes each one's rows to w as
 // JSON Lines, in article order, in a single write, as soon as they are
 // known, so that a run that stops leaves whole articles behind. It
-// returns the number of rows written.
+// returns the Summary of the rows it wrote.
 //
 // With resumed, the output file of an earlier run of the same articles,
 // the rows it holds are not written again. The articles it holds rows of
 // are not even classified again, except the last one, which the earlier
 // run may have been writing when it stopped.
-func StreamJSONL(ctx context.Context, c DocumentClassifier, articles []Article, w io.Writer, resumed *Resumed, opts CorpusOptions) (int, error) {
+func StreamJSONL(ctx context.Context, c DocumentClassifier, articles []Article, w io.Writer, resumed *Resumed, opts CorpusOptions) (*Summary, error) {
 	var skip map[string]bool
 	if resumed != nil && resumed.Records > 0 {
 		skip = make(map[string]bool)
@@ -185,7 +185,7 @@ func StreamJSONL(ctx context.Context, c DocumentClassifier, articles []Article, 
 	if done := len(articles) - len(todo); done > 0 && opts.Progress != nil {
 		opts.Progress(done)
 	}
-	written := 0
+	sum := NewSummary()
 	var buf bytes.Buffer
 	err := EachArticle(ctx, c, todo, opts, func(_ Article, rows []Row) error {
 		if resumed != nil {
@@ -201,10 +201,12 @@ func StreamJSONL(ctx context.Context, c DocumentClassifier, articles []Article, 
 		if _, err := w.Write(buf.Bytes()); err != nil {
 			return err
 		}
-		written += len(rows)
+		for _, r := range rows {
+			sum.Add(r.Speaker, r.Label)
+		}
 		return nil
 	})
-	return written, err
+	return sum, err
 }
 
 // rowJSON is a Row's JSON form.
@@ -263,8 +265,8 @@ const (
 )
 
 // WriteTable writes the rows as an aligned table for people, quote text on
-// one line and cut to fit, then the number of quotes per label and per
-// speaker.
+// one line and cut to fit, then the number of quotes per label, and last
+// the Summary of the rows: their number per speaker and label.
 func WriteTable(w io.Writer, rows []Row) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "DOC\tSTART\tEND\tLABEL\tP\tSPEAKER\tTEXT")
@@ -274,10 +276,8 @@ func WriteTable(w io.Writer, rows []Row) error {
 	}
 	fmt.Fprintln(tw)
 	byLabel := make(map[model.Label]int)
-	bySpeaker := make(map[string]int)
 	for _, r := range rows {
 		byLabel[r.Label]++
-		bySpeaker[r.Speaker]++
 	}
 	fmt.Fprintln(tw, "LABEL\tQUOTES")
 	for _, l := range model.Labels() {
@@ -285,26 +285,10 @@ func WriteTable(w io.Writer, rows []Row) error {
 	}
 	fmt.Fprintf(tw, "total\t%d\n", len(rows))
 	fmt.Fprintln(tw)
-	speakers := make([]string, 0, len(bySpeaker))
-	for s := range bySpeaker {
-		speakers = append(speakers, s)
+	if err := tw.Flush(); err != nil {
+		return err
 	}
-	sort.Slice(speakers, func(i, j int) bool {
-		a, b := speakers[i], speakers[j]
-		if bySpeaker[a] != bySpeaker[b] {
-			return bySpeaker[a] > bySpeaker[b]
-		}
-		return a < b
-	})
-	fmt.Fprintln(tw, "SPEAKER\tQUOTES")
-	for _, s := range speakers {
-		name := oneLine(s, 0)
-		if s == "" {
-			name = "(not attributed)"
-		}
-		fmt.Fprintf(tw, "%s\t%d\n", name, bySpeaker[s])
-	}
-	return tw.Flush()
+	return SummarizeRows(rows).Write(w)
 }
 
 // oneLine makes s fit one table cell: every run of white space (tabs and

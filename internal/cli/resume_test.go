@@ -196,9 +196,9 @@ func TestStreamJSONLResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	var full bytes.Buffer
-	n, err := StreamJSONL(t.Context(), &docClassifier{}, articles, &full, nil, CorpusOptions{})
-	if err != nil || n != 6 {
-		t.Fatalf("StreamJSONL = %d, %v; want 6 rows", n, err)
+	sum, err := StreamJSONL(t.Context(), &docClassifier{}, articles, &full, nil, CorpusOptions{})
+	if err != nil || sum.Total() != 6 {
+		t.Fatalf("StreamJSONL = %d rows, %v; want 6 rows", sum.Total(), err)
 	}
 	for cut := 0; cut <= full.Len(); cut += 23 {
 		t.Run(fmt.Sprint("cut at ", cut), func(t *testing.T) {
@@ -211,12 +211,12 @@ func TestStreamJSONLResume(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := &docClassifier{}
-			n, err := StreamJSONL(t.Context(), d, articles, r.File, r, CorpusOptions{Concurrency: 3})
+			sum, err := StreamJSONL(t.Context(), d, articles, r.File, r, CorpusOptions{Concurrency: 3})
 			if cerr := r.File.Close(); err == nil {
 				err = cerr
 			}
-			if err != nil || n != 6-r.Records {
-				t.Fatalf("resumed StreamJSONL = %d, %v; want the %d rows not written", n, err, 6-r.Records)
+			if err != nil || sum.Total() != 6-r.Records {
+				t.Fatalf("resumed StreamJSONL = %d rows, %v; want the %d rows not written", sum.Total(), err, 6-r.Records)
 			}
 			got, _ := os.ReadFile(path)
 			if !bytes.Equal(got, full.Bytes()) {
