@@ -47,6 +47,9 @@ func NewProgress(w io.Writer, on bool, total int64, unit string) *Progress {
 			progressbar.OptionSetPredictTime(false))
 	}
 	p.bar = progressbar.NewOptions64(total, opts...)
+	// Start the clock now, not at the first Add, so that the first rate
+	// shown is not the first count over no time at all.
+	p.bar.StartWithoutRender()
 	return p
 }
 
