@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/stancehq/stance/eval"
 	"github.com/stancehq/stance/model"
@@ -20,9 +21,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("stance-train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		data    = fs.String("data", "testdata/dev/quotes-[abcdgh].jsonl", "glob of labelled development quotes to fit on, less the held-out share (JSON Lines)")
+		data    = fs.String("data", "testdata/dev/quotes-[abcdghkl].jsonl", "glob of labelled development quotes to fit on, less the held-out share (JSON Lines)")
 		layer   = fs.String("layer", "testdata/dev/quotes-[ij].jsonl", "glob of development quotes used only to fit the scoring layer, never studied (empty: none)")
-		test    = fs.String("test", "testdata/dev/quotes-[ef].jsonl", "glob of development quotes kept only for testing: never fitted on, never used to edit the lexicon (empty: none)")
+		test    = fs.String("test", "testdata/dev/quotes-[ef].jsonl,testdata/dev/quotes-[mn].jsonl", "comma-separated globs of development quotes kept only for testing, each reported on its own: never fitted on, never used to edit the lexicon (empty: none)")
 		gold    = fs.String("gold", "testdata/gold/seed-quotes.jsonl", "gold quotes of the development corpus, reported on, never fitted")
 		lexicon = fs.String("lexicon", "model/lexicon.txt", "lexicon whose entries are used and whose [weights] are replaced")
 		out     = fs.String("out", "", "where to write the fitted lexicon (empty: report only)")
@@ -50,10 +51,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var unseen []eval.Gold
+	type testSet struct {
+		glob string
+		rows []eval.Gold
+	}
+	var tests []testSet
+	unseen := 0
 	if *test != "" {
-		if unseen, err = readGlob(*test); err != nil {
-			return err
+		for glob := range strings.SplitSeq(*test, ",") {
+			rows, err := readGlob(glob)
+			if err != nil {
+				return err
+			}
+			tests = append(tests, testSet{glob, rows})
+			unseen += len(rows)
 		}
 	}
 	lexRows, layerRows := split(dev, *seed, *holdout)
@@ -64,7 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		layerRows = append(layerRows, extra...)
 	}
-	fmt.Fprintf(stdout, "development quotes: lexicon split %d, layer split %d; test quotes: %d; gold quotes: %d\n\n", len(lexRows), len(layerRows), len(unseen), len(goldRows))
+	fmt.Fprintf(stdout, "development quotes: lexicon split %d, layer split %d; test quotes: %d; gold quotes: %d\n\n", len(lexRows), len(layerRows), unseen, len(goldRows))
 
 	// The layer is fitted on quotes that nobody improved the lexicon from:
 	// on the quotes the lexicon was tuned to, its features are cleaner than
@@ -90,11 +101,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"lexicon-split quotes, text only, hand-set layer", m.Unfitted(), lexRows, false},
 		{"lexicon-split quotes, text only, fitted layer (the lexicon was tuned on these)", fitted, lexRows, false},
 	}
-	if len(unseen) > 0 {
+	for _, t := range tests {
 		sections = append(sections,
-			section{"test quotes, text only, hand-set layer", m.Unfitted(), unseen, false},
-			section{"test quotes, text only, fitted layer", fitted, unseen, false},
-			section{"test quotes, with context, fitted layer", fitted, unseen, true},
+			section{"test quotes " + t.glob + ", text only, hand-set layer", m.Unfitted(), t.rows, false},
+			section{"test quotes " + t.glob + ", text only, fitted layer", fitted, t.rows, false},
+			section{"test quotes " + t.glob + ", with context, fitted layer", fitted, t.rows, true},
 		)
 	}
 	sections = append(sections,
