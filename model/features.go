@@ -68,6 +68,8 @@ const (
 	globalNoMatch            // no lexicon entry matched the quote's words
 	globalNegation           // a negator
 	globalNegatedSelf        // a negator in a clause whose subject is the speaker ("we did not")
+	globalNegatedPast        // a negator in a clause with a past marker ("was never", "did not"): what happened is disputed
+	globalNegatedFuture      // a negator in a clause with a future marker ("will not", "would never"): what will happen is ruled out or warned of
 	globalSelfFuture         // a future marker whose subject is the speaker ("we will")
 	globalCondFuture         // a conditional and a future marker in one sentence
 	globalYou                // the speaker addresses someone ("you")
@@ -77,7 +79,7 @@ const (
 
 var globalNames = [numGlobals]string{
 	"bias", "question_mark", "digits", "no_match", "negation", "negated_self",
-	"self_future", "conditional_future", "second_person_address", "fragment",
+	"negated_past", "negated_future", "self_future", "conditional_future", "second_person_address", "fragment",
 }
 
 // globals finds the quote-level features of a quote's words, with the byte
@@ -93,9 +95,19 @@ func (a *analysis) globals(text string) (x [numGlobals]float64, spans [numGlobal
 	letters := 0
 	a.condSentence = resize(a.condSentence, len(a.words)+1)
 	condSentence := a.condSentence
+	// tense marks, per clause, its past and future markers, so that a
+	// negator can be told apart by the time it speaks of.
+	a.tense = resize(a.tense, len(a.words)+1)
+	tense := a.tense
 	for i, w := range a.words {
 		if a.is(listConditionals, i) {
 			condSentence[a.sentence[i]] = true
+		}
+		if a.is(listPast, i) || pastForm(w.form) {
+			tense[a.clause[i]] |= 1 << rulePast
+		}
+		if a.is(listFuture, i) {
+			tense[a.clause[i]] |= 1 << ruleFuture
 		}
 		if strings.IndexFunc(w.form, unicode.IsLetter) >= 0 {
 			letters++
@@ -109,6 +121,12 @@ func (a *analysis) globals(text string) (x [numGlobals]float64, spans [numGlobal
 			set(globalNegation, i)
 			if a.subject(i) == ruleFirstPerson {
 				set(globalNegatedSelf, i)
+			}
+			if tense[a.clause[i]]&(1<<rulePast) != 0 {
+				set(globalNegatedPast, i)
+			}
+			if tense[a.clause[i]]&(1<<ruleFuture) != 0 {
+				set(globalNegatedFuture, i)
 			}
 		}
 		if a.is(listFuture, i) {
@@ -171,8 +189,9 @@ type analysis struct {
 	patAt []int32
 	// walks[i] is what the matcher found from word i.
 	walks []walkState
-	// condSentence is globals' scratch space.
+	// condSentence and tense are globals' scratch space.
 	condSentence []bool
+	tense        []ruleSet
 }
 
 // is reports whether word i is part of a term of list l.
