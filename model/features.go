@@ -62,18 +62,18 @@ func (s ruleSet) len() int { return bits.OnesCount16(uint16(s)) }
 // lexicon entries it holds: speakers deny with "we did not ...", threaten
 // with "if ... will", and fragments are seldom plain facts.
 const (
-	globalBias        = iota // always 1: the prior of each label
-	globalQuestion           // the quote ends with a question mark
-	globalDigits             // the quote holds a number
-	globalNoMatch            // no lexicon entry matched the quote's words
-	globalNegation           // a negator
-	globalNegatedSelf        // a negator in a clause whose subject is the speaker ("we did not")
-	globalNegatedPast        // a negator in a clause with a past marker ("was never", "did not"): what happened is disputed
-	globalNegatedFuture      // a negator in a clause with a future marker ("will not", "would never"): what will happen is ruled out or warned of
-	globalSelfFuture         // a future marker whose subject is the speaker ("we will")
-	globalCondFuture         // a conditional and a future marker in one sentence
-	globalYou                // the speaker addresses someone ("you")
-	globalFragment           // four words or fewer: a fragment quoted inside a sentence
+	globalBias          = iota // always 1: the prior of each label
+	globalQuestion             // the quote ends with a question mark
+	globalDigits               // the quote holds a number
+	globalNoMatch              // no lexicon entry matched the quote's words
+	globalNegation             // a negator
+	globalNegatedSelf          // a negator in a clause whose subject is the speaker ("we did not")
+	globalNegatedPast          // a negator in a clause with a past marker ("was never", "did not"): what happened is disputed
+	globalNegatedFuture        // a negator in a clause with a future marker ("will not", "would never"): what will happen is ruled out or warned of
+	globalSelfFuture           // a future marker whose subject is the speaker ("we will")
+	globalCondFuture           // a conditional and a future marker in one sentence
+	globalYou                  // the speaker addresses someone ("you")
+	globalFragment             // four words or fewer: a fragment quoted inside a sentence
 	numGlobals
 )
 
