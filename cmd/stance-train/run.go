@@ -24,7 +24,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		data    = fs.String("data", "testdata/dev/quotes-[abcdghkl].jsonl", "glob of labelled development quotes to fit on, less the held-out share (JSON Lines)")
 		layer   = fs.String("layer", "testdata/dev/quotes-[ij].jsonl", "glob of development quotes used only to fit the scoring layer, never studied (empty: none)")
 		test    = fs.String("test", "testdata/dev/quotes-[ef].jsonl,testdata/dev/quotes-[mn].jsonl", "comma-separated globs of development quotes kept only for testing, each reported on its own: never fitted on, never used to edit the lexicon (empty: none)")
-		gold    = fs.String("gold", "testdata/gold/seed-quotes.jsonl", "gold quotes of the development corpus, reported on, never fitted")
+		gold    = fs.String("gold", "testdata/gold/seed-quotes.jsonl", "gold quotes of the development corpus, reported on, never fitted (empty: none)")
 		lexicon = fs.String("lexicon", "model/lexicon.txt", "lexicon whose entries are used and whose [weights] are replaced")
 		out     = fs.String("out", "", "where to write the fitted lexicon (empty: report only)")
 		seed    = fs.Uint64("seed", 1, "seed of the fitting/held-out split")
@@ -47,9 +47,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	goldRows, err := readGlob(*gold)
-	if err != nil {
-		return err
+	var goldRows []eval.Gold
+	if *gold != "" {
+		if goldRows, err = readGlob(*gold); err != nil {
+			return err
+		}
 	}
 	type testSet struct {
 		glob string
@@ -108,8 +110,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			section{"test quotes " + t.glob + ", with context, fitted layer", fitted, t.rows, true},
 		)
 	}
+	if len(goldRows) > 0 {
+		sections = append(sections, section{"gold quotes of the development corpus, text only, fitted layer", fitted, goldRows, false})
+	}
 	sections = append(sections,
-		section{"gold quotes of the development corpus, text only, fitted layer", fitted, goldRows, false},
 		section{"layer-split quotes, text only, fitted layer (in-sample)", fitted, layerRows, false},
 	)
 	for _, r := range sections {
