@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
@@ -276,4 +278,43 @@ func TestNoMetrics(t *testing.T) {
 	if _, err := env.client.Classify(testContext(t), &stancev1.ClassifyRequest{Quote: &stancev1.Quote{Text: "words"}}); err != nil {
 		t.Fatalf("Classify: %v", err)
 	}
+}
+
+// BenchmarkInterceptors measures what the call log (at Info, so that it
+// logs nothing) and the metrics add to a unary call, by calling each
+// interceptor around a handler that does nothing.
+func BenchmarkInterceptors(b *testing.B) {
+	m, err := NewMetrics(prometheus.NewRegistry())
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := New(&fakeClassifier{}, WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), WithMetrics(m))
+	info := &grpc.UnaryServerInfo{FullMethod: stancev1.StanceService_Classify_FullMethodName}
+	req := &stancev1.ClassifyRequest{Quote: &stancev1.Quote{Text: "words"}}
+	resp := &stancev1.ClassifyResponse{Result: &stancev1.Result{}}
+	handler := func(context.Context, any) (any, error) { return resp, nil }
+	tests := []struct {
+		name string
+		ic   grpc.UnaryServerInterceptor
+	}{
+		{"log at info", s.logUnary},
+		{"metrics", m.grpc.UnaryServerInterceptor()},
+	}
+	for _, tt := range tests {
+		b.Run(tt.name, func(b *testing.B) {
+			ctx := b.Context()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := tt.ic(ctx, req, info, handler); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("count a label", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			m.labelledAs(model.Threat)
+		}
+	})
 }
