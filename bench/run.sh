@@ -36,7 +36,7 @@ go tool pprof -traces "$tmp/bench.test" "$tmp/cpu.out" >"$tmp/traces.txt" 2>/dev
 
 step "gRPC benchmarks"
 (cd bench && "$tmp/bench.test" -test.run '^$' \
-	-test.bench '^Benchmark(UnaryClassifyVsCheck|ClassifyStream|ClassifyBatch)$' -test.benchtime 20000x -test.count 3 \
+	-test.bench '^Benchmark(UnaryClassifyVsCheck|UnaryCannedVsCheck|ClassifyStream|ClassifyBatch)$' -test.benchtime 20000x -test.count 3 \
 	>"$tmp/grpc.txt")
 
 step "peer benchmarks"

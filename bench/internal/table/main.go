@@ -96,6 +96,8 @@ func run(args []string, w io.Writer) error {
 	p("health Check latency\t%.0f µs\t", grpc.get("UnaryClassifyVsCheck", "check-µs/call"))
 	r = grpc.get("UnaryClassifyVsCheck", "ratio")
 	p("Classify / Check\t%.2fx\t%s\t", r, verdict(r, goalGRPC))
+	p("  the model's time inside the server\t%.1f µs\t(%s ns in a loop)\t", grpc.get("UnaryClassifyVsCheck", "model-µs/call"), num(model.get("Classify", "ns/op")))
+	p("  Classify with a canned result / Check\t%.2fx\t(the floor without the model)\t", grpc.get("UnaryCannedVsCheck", "ratio"))
 	p("ClassifyStream, one stream\t%s quotes/s\t", num(grpc.get("ClassifyStream", "quotes/s")))
 	p("ClassifyBatch, 100 quotes a call\t%s quotes/s\t", num(grpc.get("ClassifyBatch", "quotes/s")))
 	tw.Flush()
