@@ -18,7 +18,9 @@ RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags='-s -w' -o /out/stanced
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/stanced /stanced
 USER nonroot:nonroot
-EXPOSE 50051
+# 50051 serves gRPC; 9090 serves Prometheus /metrics when STANCE_METRICS_ADDR
+# (or --metrics-addr) asks for it, as deploy/k8s does.
+EXPOSE 50051 9090
 # Listen on every interface inside the container; the platform decides what
 # reaches it.
 ENV STANCE_LISTEN=0.0.0.0:50051

@@ -40,7 +40,11 @@ cleanup() {
   fi
   rm -rf "$work"
 }
+# INT and TERM exit through cleanup too, so that a stopped run leaves no
+# server and no files behind.
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 go build -o "$work/stanced" ./cmd/stanced
 
