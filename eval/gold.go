@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 )
 
 // Gold is one hand-labelled quote. Rows of the development corpus's gold
@@ -50,6 +52,34 @@ func ReadGold(r io.Reader) ([]Gold, error) {
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("reading gold: %w", err)
+	}
+	return rows, nil
+}
+
+// ReadGoldFiles reads the gold rows of every file matching the glob
+// pattern, in file-name order. A pattern that matches no file is an error,
+// so that a mistyped path does not pass for an empty set; an error in a
+// file names it.
+func ReadGoldFiles(pattern string) ([]Gold, error) {
+	names, err := filepath.Glob(pattern)
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no files match %s", pattern)
+	}
+	var rows []Gold
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		rs, err := ReadGold(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		rows = append(rows, rs...)
 	}
 	return rows, nil
 }

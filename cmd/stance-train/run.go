@@ -8,7 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -43,13 +42,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	dev, err := readGlob(*data)
+	dev, err := eval.ReadGoldFiles(*data)
 	if err != nil {
 		return err
 	}
 	var goldRows []eval.Gold
 	if *gold != "" {
-		if goldRows, err = readGlob(*gold); err != nil {
+		if goldRows, err = eval.ReadGoldFiles(*gold); err != nil {
 			return err
 		}
 	}
@@ -61,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	unseen := 0
 	if *test != "" {
 		for glob := range strings.SplitSeq(*test, ",") {
-			rows, err := readGlob(glob)
+			rows, err := eval.ReadGoldFiles(glob)
 			if err != nil {
 				return err
 			}
@@ -71,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	lexRows, layerRows := split(dev, *seed, *holdout)
 	if *layer != "" {
-		extra, err := readGlob(*layer)
+		extra, err := eval.ReadGoldFiles(*layer)
 		if err != nil {
 			return err
 		}
@@ -150,32 +149,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("fitted lexicon does not load: %w", err)
 	}
 	return os.WriteFile(*out, buf.Bytes(), 0o644)
-}
-
-// readGlob reads the gold rows of every file matching pattern, in name
-// order.
-func readGlob(pattern string) ([]eval.Gold, error) {
-	names, err := filepath.Glob(pattern)
-	if err != nil {
-		return nil, err
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("no files match %s", pattern)
-	}
-	var rows []eval.Gold
-	for _, name := range names {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		rs, err := eval.ReadGold(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		rows = append(rows, rs...)
-	}
-	return rows, nil
 }
 
 // split sets aside a share of each label's rows, chosen by a seeded shuffle
