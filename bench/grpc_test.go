@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/stancehq/stance/bench/internal/rounds"
 	"github.com/stancehq/stance/model"
 	stancev1 "github.com/stancehq/stance/proto/stance/v1"
 	"github.com/stancehq/stance/server"
@@ -149,22 +150,10 @@ func BenchmarkUnaryCannedVsCheck(b *testing.B) {
 }
 
 func benchmarkUnaryVsCheck(b *testing.B, s *service) {
-	const round = 200
-	var classify, check time.Duration
 	b.ResetTimer()
-	for i := 0; i < b.N; i += round {
-		n := min(round, b.N-i)
-		t0 := time.Now()
-		for range n {
-			s.check(b)
-		}
-		t1 := time.Now()
-		for k := range n {
-			s.classify(b, i+k)
-		}
-		check += t1.Sub(t0)
-		classify += time.Since(t1)
-	}
+	check, classify := rounds.Alternate(b.N, 200,
+		func(int) { s.check(b) },
+		func(i int) { s.classify(b, i) })
 	b.ReportMetric(float64(classify.Nanoseconds())/float64(b.N)/1e3, "classify-µs/call")
 	b.ReportMetric(float64(check.Nanoseconds())/float64(b.N)/1e3, "check-µs/call")
 	b.ReportMetric(float64(classify)/float64(check), "ratio")

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stancehq/stance/bench/internal/devquotes"
+	"github.com/stancehq/stance/bench/internal/rounds"
 	"github.com/stancehq/stance/model"
 )
 
@@ -78,26 +78,18 @@ func BenchmarkClassifyVsBare(b *testing.B) {
 	m := newModel(b)
 	lexicon := lexiconWords(b)
 	ins := quotes(b)
-	const round = 1000
-	var classify, floor time.Duration
 	found := 0
 	b.ResetTimer()
-	for i := 0; i < b.N; i += round {
-		n := min(round, b.N-i)
-		t0 := time.Now()
-		for k := range n {
-			if _, err := m.Classify(ins[(i+k)%len(ins)]); err != nil {
+	classify, floor := rounds.Alternate(b.N, 1000,
+		func(i int) {
+			if _, err := m.Classify(ins[i%len(ins)]); err != nil {
 				b.Fatal(err)
 			}
-		}
-		t1 := time.Now()
-		for k := range n {
-			in := ins[(i+k)%len(ins)]
+		},
+		func(i int) {
+			in := ins[i%len(ins)]
 			found += bare(lexicon, in.Text) + bare(lexicon, in.Context)
-		}
-		classify += t1.Sub(t0)
-		floor += time.Since(t1)
-	}
+		})
 	if found == 0 {
 		b.Fatal("no word found")
 	}

@@ -2,11 +2,11 @@ package peer
 
 import (
 	"testing"
-	"time"
 
 	"github.com/jonreiter/govader"
 
 	"github.com/stancehq/stance/bench/internal/devquotes"
+	"github.com/stancehq/stance/bench/internal/rounds"
 	"github.com/stancehq/stance/model"
 )
 
@@ -61,24 +61,14 @@ func BenchmarkStance(b *testing.B) {
 // one's time per quote and stance's relative to govader's.
 func BenchmarkStanceVsGovader(b *testing.B) {
 	m, v, ins := setup(b)
-	const round = 200
-	var stance, peer time.Duration
 	b.ResetTimer()
-	for i := 0; i < b.N; i += round {
-		n := min(round, b.N-i)
-		t0 := time.Now()
-		for k := range n {
-			if _, err := m.Classify(ins[(i+k)%len(ins)]); err != nil {
+	stance, peer := rounds.Alternate(b.N, 200,
+		func(i int) {
+			if _, err := m.Classify(ins[i%len(ins)]); err != nil {
 				b.Fatal(err)
 			}
-		}
-		t1 := time.Now()
-		for k := range n {
-			vader(v, ins[(i+k)%len(ins)])
-		}
-		stance += t1.Sub(t0)
-		peer += time.Since(t1)
-	}
+		},
+		func(i int) { vader(v, ins[i%len(ins)]) })
 	b.ReportMetric(float64(stance.Nanoseconds())/float64(b.N), "stance-ns/quote")
 	b.ReportMetric(float64(peer.Nanoseconds())/float64(b.N), "govader-ns/quote")
 	b.ReportMetric(float64(stance)/float64(peer), "ratio")
