@@ -1,12 +1,15 @@
 // Command stance-train fits the model's scoring layer to labelled quotes and
 // writes the lexicon file with the fitted [weights] section.
 //
-// It splits the development quotes (stratified by label, with a fixed seed)
-// into a lexicon split, the quotes whose mistakes people may study to
-// improve the lexicon (-misses lists them), and a layer split that the
-// scoring layer is fitted on and nobody studies. It reports on the test
-// quotes and the gold quotes of the development corpus, which it neither
-// fits on nor lists, and writes the lexicon with the fitted layer.
+// It keeps the development quotes apart by use: a lexicon split, the
+// quotes whose mistakes people may study to improve the lexicon (-misses
+// and -audit list them); a layer split that the scoring layer is fitted on
+// and nobody studies (-holdout can move a stratified, seeded share of the
+// lexicon split there); and test quotes. It reports on the test quotes and
+// the gold quotes of the development corpus, which it neither fits on nor
+// lists, and writes the lexicon with the fitted layer. -cv reports k-fold
+// cross-validation on the layer split alone, the figure to compare rule
+// changes by.
 //
 //	go run ./cmd/stance-train -out model/lexicon.txt
 package main

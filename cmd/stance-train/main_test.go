@@ -25,8 +25,8 @@ func writeRows(t *testing.T, path string, rows [][2]string) {
 	}
 }
 
-func TestRunFitsAndWritesALoadableLexicon(t *testing.T) {
-	dir := t.TempDir()
+// fourOfEach returns four plain quotes of each label.
+func fourOfEach() [][2]string {
 	var rows [][2]string
 	for i := range 4 {
 		rows = append(rows,
@@ -37,6 +37,12 @@ func TestRunFitsAndWritesALoadableLexicon(t *testing.T) {
 			[2]string{fmt.Sprintf("The delegation arrived on day %d.", i), "neutral"},
 		)
 	}
+	return rows
+}
+
+func TestRunFitsAndWritesALoadableLexicon(t *testing.T) {
+	dir := t.TempDir()
+	rows := fourOfEach()
 	writeRows(t, filepath.Join(dir, "dev.jsonl"), rows)
 	writeRows(t, filepath.Join(dir, "gold.jsonl"), rows[:5])
 	out := filepath.Join(dir, "fitted.lex")
@@ -48,6 +54,7 @@ func TestRunFitsAndWritesALoadableLexicon(t *testing.T) {
 		"-out", out,
 		"-test", "",
 		"-layer", "",
+		"-holdout", "0.3",
 	}
 	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
@@ -86,6 +93,50 @@ func TestRunFitsAndWritesALoadableLexicon(t *testing.T) {
 	}
 	if n := bytes.Count(again, []byte("[weights]")); n != 1 {
 		t.Errorf("refitted lexicon has %d [weights] sections, want 1", n)
+	}
+}
+
+func TestCrossValidationScoresEveryLayerQuoteOnceAndWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	writeRows(t, filepath.Join(dir, "dev.jsonl"), fourOfEach())
+	out := filepath.Join(dir, "fitted.lex")
+	args := []string{
+		"-data", filepath.Join(dir, "dev.jsonl"),
+		"-lexicon", "../../model/testdata/small.lex",
+		"-out", out, "-test", "", "-layer", "", "-gold", "", "-holdout", "0.3",
+	}
+	for _, tc := range []struct {
+		cv      string
+		want    string // in the report
+		wantErr string
+	}{
+		{cv: "5", want: "== layer-split quotes (5), text only, 5-fold cross-validation\nquotes                               5\n"},
+		{cv: "2", want: "2-fold"},
+		{cv: "1", wantErr: "-cv 1"},
+		{cv: "6", wantErr: "-cv 6"},
+	} {
+		t.Run(tc.cv, func(t *testing.T) {
+			var stdout bytes.Buffer
+			err := run(context.Background(), append(args, "-cv", tc.cv), &stdout, &bytes.Buffer{})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got error %v, want one naming %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(stdout.String(), tc.want) {
+				t.Errorf("report lacks %q:\n%s", tc.want, stdout.String())
+			}
+			if strings.Contains(stdout.String(), "test quotes") {
+				t.Errorf("cross-validation reports on other sets:\n%s", stdout.String())
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("cross-validation wrote %s (stat: %v)", out, err)
+			}
+		})
 	}
 }
 

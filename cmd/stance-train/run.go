@@ -20,15 +20,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("stance-train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		data    = fs.String("data", "testdata/dev/quotes-[abcdghkl].jsonl", "glob of labelled development quotes to fit on, less the held-out share (JSON Lines)")
-		layer   = fs.String("layer", "testdata/dev/quotes-[ij].jsonl", "glob of development quotes used only to fit the scoring layer, never studied (empty: none)")
-		test    = fs.String("test", "testdata/dev/quotes-[ef].jsonl,testdata/dev/quotes-[mn].jsonl", "comma-separated globs of development quotes kept only for testing, each reported on its own: never fitted on, never used to edit the lexicon (empty: none)")
+		data    = fs.String("data", "testdata/dev/quotes-[abcdghkl].jsonl", "glob of labelled development quotes (JSON Lines) of the lexicon split: people may study their mistakes (-misses, -audit) to improve the lexicon")
+		layer   = fs.String("layer", "testdata/dev/quotes-[ijopq].jsonl", "glob of development quotes used only to fit the scoring layer, never studied (empty: none)")
+		test    = fs.String("test", "testdata/dev/quotes-[ef].jsonl,testdata/dev/quotes-[mn].jsonl,testdata/dev/quotes-r.jsonl", "comma-separated globs of development quotes kept only for testing, each reported on its own: never fitted on, never used to edit the lexicon (empty: none)")
 		gold    = fs.String("gold", "testdata/gold/seed-quotes.jsonl", "gold quotes of the development corpus, reported on, never fitted (empty: none)")
 		lexicon = fs.String("lexicon", "model/lexicon.txt", "lexicon whose entries are used and whose [weights] are replaced")
 		out     = fs.String("out", "", "where to write the fitted lexicon (empty: report only)")
 		seed    = fs.Uint64("seed", 1, "seed of the fitting/held-out split")
-		holdout = fs.Float64("holdout", 0.3, "share of each label's development quotes kept for fitting the scoring layer")
+		holdout = fs.Float64("holdout", 0, "share of each label's -data quotes moved to the layer split (0: the layer is fitted only on -layer quotes, which nobody studied)")
 		misses  = fs.Bool("misses", false, "list the lexicon-split quotes the fitted model gets wrong (never those of the layer split or the tests: looking at those would tune the lexicon to them)")
+		cv      = fs.Int("cv", 0, "only report k-fold cross-validation on the layer split, text only (0: none): a figure to compare rule changes by without looking at the tests")
 		audit   = fs.Int("audit", 0, "list the lexicon entries that fire at least this often on lexicon-split quotes and push most often towards a label the quote does not have (0: no audit)")
 	)
 	if err := fs.Parse(args); err != nil {
@@ -75,6 +76,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		layerRows = append(layerRows, extra...)
+	}
+	if *cv > 0 {
+		rep, err := crossValidate(ctx, m, layerRows, *cv, *seed)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "== layer-split quotes (%d), text only, %d-fold cross-validation\n", len(layerRows), *cv)
+		return rep.Write(stdout)
 	}
 	fmt.Fprintf(stdout, "development quotes: lexicon split %d, layer split %d; test quotes: %d; gold quotes: %d\n\n", len(lexRows), len(layerRows), unseen, len(goldRows))
 
@@ -176,6 +185,45 @@ func split(rows []eval.Gold, seed uint64, share float64) (rest, aside []eval.Gol
 		rest = append(rest, rs[k:]...)
 	}
 	return rest, aside
+}
+
+// crossValidate fits the layer k times, each time on all but one fold of
+// rows, and scores the pooled predictions for the left-out folds, text
+// only. Rule changes are compared by this figure, so that choosing them
+// does not tune the model to the test quotes.
+func crossValidate(ctx context.Context, m *model.Model, rows []eval.Gold, k int, seed uint64) (*eval.LabelReport, error) {
+	if k < 2 || k > len(rows) {
+		return nil, fmt.Errorf("-cv %d: want between 2 and the %d layer-split quotes", k, len(rows))
+	}
+	rows = slices.Clone(rows)
+	slices.SortFunc(rows, func(a, b eval.Gold) int { return strings.Compare(a.ID, b.ID) })
+	rand.New(rand.NewPCG(seed, 0xc5)).Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	var preds []eval.Prediction
+	for fold := range k {
+		var fit, held []eval.Gold
+		for i, r := range rows {
+			if i%k == fold {
+				held = append(held, r)
+			} else {
+				fit = append(fit, r)
+			}
+		}
+		examples, err := toExamples(fit)
+		if err != nil {
+			return nil, err
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		fitted, err := m.Fit(examples, model.DefaultFitOptions())
+		if err != nil {
+			return nil, err
+		}
+		if preds, err = predict(preds, fitted, held, false); err != nil {
+			return nil, err
+		}
+	}
+	return eval.ScoreLabels(preds)
 }
 
 // toExamples turns rows into fitting examples: each quote once on its own

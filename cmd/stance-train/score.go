@@ -14,7 +14,16 @@ import (
 // score classifies rows, with their context or without, and scores the
 // labels against the rows' gold labels.
 func score(m *model.Model, rows []eval.Gold, withContext bool) (*eval.LabelReport, error) {
-	preds := make([]eval.Prediction, 0, len(rows))
+	preds, err := predict(nil, m, rows, withContext)
+	if err != nil {
+		return nil, err
+	}
+	return eval.ScoreLabels(preds)
+}
+
+// predict appends to preds the model's predictions for rows, with their
+// context or without.
+func predict(preds []eval.Prediction, m *model.Model, rows []eval.Gold, withContext bool) ([]eval.Prediction, error) {
 	for _, r := range rows {
 		in := model.Input{Text: r.Text}
 		if withContext {
@@ -36,7 +45,7 @@ func score(m *model.Model, rows []eval.Gold, withContext bool) (*eval.LabelRepor
 		}
 		preds = append(preds, p)
 	}
-	return eval.ScoreLabels(preds)
+	return preds, nil
 }
 
 // writeMisses lists the rows the model labels wrongly, with the evidence
