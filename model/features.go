@@ -381,7 +381,9 @@ func (a *analysis) properNoun(j int) bool {
 // rules returns the rules that apply to a match of words [start, end).
 func (a *analysis) rules(start, end int) ruleSet {
 	var rs ruleSet
-	if a.before(listNegators, start, 3) {
+	// A negator reaches every cue after it in its clause ("we have not at
+	// any point threatened"); a clause break ("but", a comma) ends it.
+	if a.before(listNegators, start, len(a.words)) {
 		rs.add(ruleNegated)
 	}
 	if a.inSentence(listConditionals, start) {

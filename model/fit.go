@@ -31,7 +31,7 @@ type FitOptions struct {
 // DefaultFitOptions returns the fitting settings used for the bundled
 // lexicon.
 func DefaultFitOptions() FitOptions {
-	return FitOptions{L2: 0.02, Steps: 3000, Rate: 0.02}
+	return FitOptions{L2: 0.005, Steps: 3000, Rate: 0.02}
 }
 
 // Fit fits the scoring layer (the weights of every rule feature for every
