@@ -167,19 +167,24 @@ func TestFault(t *testing.T) {
 	// streams it was serving with UNAVAILABLE. The client writes a chunk
 	// of lines at a time, reading the next chunk's lines before it sends
 	// them: a short wait after a write lands the signal while the streams
-	// are busy, most of the time. When it lands between two streams, A is
-	// restarted and signalled again further on, up to three times.
-	const sigtermTries = 3
+	// are busy, most of the time. When it lands while A holds no stream, A
+	// is restarted and signalled again further on, up to five times.
+	const sigtermTries = 5
 	for try := 1; ; try++ {
+		// The client's first streams may all go to B, the first server
+		// ready: A must have served a stream before it is signalled.
 		at := lines.count(t) + 2000
-		until(t, fmt.Sprintf("%d lines", at), time.Minute, func() bool { return lines.count(t) >= at }, running(client))
+		until(t, fmt.Sprintf("%d lines and a stream served by A", at), time.Minute, func() bool {
+			return lines.count(t) >= at && srv[0].calls(stancev1.StanceService_ClassifyStream_FullMethodName)["OK"] > 0
+		}, running(client))
 		time.Sleep(40 * time.Millisecond)
 		srv[0].signal(t, syscall.SIGTERM)
 		if code := srv[0].wait(t, 15*time.Second); code != 0 {
 			t.Fatalf("server A exited %d after SIGTERM, want 0:\n%s", code, srv[0].logs)
 		}
-		cut := srv[0].calls(stancev1.StanceService_ClassifyStream_FullMethodName)["Unavailable"]
-		t.Logf("server A stopped by SIGTERM at %d lines, ending %d streams with UNAVAILABLE", lines.count(t), cut)
+		streams := srv[0].calls(stancev1.StanceService_ClassifyStream_FullMethodName)
+		cut := streams["Unavailable"]
+		t.Logf("server A stopped by SIGTERM at %d lines; its streams by code: %v", lines.count(t), streams)
 		srv[0] = startStanced(t, stancedBin, "server A again", srv[0].addr, "--shutdown-timeout", "5s")
 		until(t, "the client to use server A again", time.Minute, func() bool {
 			return srv[0].calls(stancev1.StanceService_ClassifyStream_FullMethodName)["OK"] > 0
