@@ -111,6 +111,7 @@ func TestCrossValidationScoresEveryLayerQuoteOnceAndWritesNothing(t *testing.T) 
 		wantErr string
 	}{
 		{cv: "5", want: "== layer-split quotes (5), text only, 5-fold cross-validation\nquotes                               5\n"},
+		{cv: "5", want: "== layer-split quotes (5), with context, 5-fold cross-validation\nquotes                               5\n"},
 		{cv: "2", want: "2-fold"},
 		{cv: "1", wantErr: "-cv 1"},
 		{cv: "6", wantErr: "-cv 6"},

@@ -29,7 +29,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		seed    = fs.Uint64("seed", 1, "seed of the fitting/held-out split")
 		holdout = fs.Float64("holdout", 0, "share of each label's -data quotes moved to the layer split (0: the layer is fitted only on -layer quotes, which nobody studied)")
 		misses  = fs.Bool("misses", false, "list the lexicon-split quotes the fitted model gets wrong (never those of the layer split or the tests: looking at those would tune the lexicon to them)")
-		cv      = fs.Int("cv", 0, "only report k-fold cross-validation on the layer split, text only (0: none): a figure to compare rule changes by without looking at the tests")
+		cv      = fs.Int("cv", 0, "only report k-fold cross-validation on the layer split, text only and with context (0: none): a figure to compare rule changes by without looking at the tests")
 		audit   = fs.Int("audit", 0, "list the lexicon entries that fire at least this often on lexicon-split quotes and push most often towards a label the quote does not have (0: no audit)")
 	)
 	if err := fs.Parse(args); err != nil {
@@ -78,12 +78,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		layerRows = append(layerRows, extra...)
 	}
 	if *cv > 0 {
-		rep, err := crossValidate(ctx, m, layerRows, *cv, *seed)
+		text, withContext, err := crossValidate(ctx, m, layerRows, *cv, *seed)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "== layer-split quotes (%d), text only, %d-fold cross-validation\n", len(layerRows), *cv)
-		return rep.Write(stdout)
+		if err := text.Write(stdout); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\n== layer-split quotes (%d), with context, %d-fold cross-validation\n", len(layerRows), *cv)
+		return withContext.Write(stdout)
 	}
 	fmt.Fprintf(stdout, "development quotes: lexicon split %d, layer split %d; test quotes: %d; gold quotes: %d\n\n", len(lexRows), len(layerRows), unseen, len(goldRows))
 
@@ -189,16 +193,16 @@ func split(rows []eval.Gold, seed uint64, share float64) (rest, aside []eval.Gol
 
 // crossValidate fits the layer k times, each time on all but one fold of
 // rows, and scores the pooled predictions for the left-out folds, text
-// only. Rule changes are compared by this figure, so that choosing them
-// does not tune the model to the test quotes.
-func crossValidate(ctx context.Context, m *model.Model, rows []eval.Gold, k int, seed uint64) (*eval.LabelReport, error) {
+// only and with context. Rule changes are compared by these figures, so
+// that choosing them does not tune the model to the test quotes.
+func crossValidate(ctx context.Context, m *model.Model, rows []eval.Gold, k int, seed uint64) (text, withContext *eval.LabelReport, err error) {
 	if k < 2 || k > len(rows) {
-		return nil, fmt.Errorf("-cv %d: want between 2 and the %d layer-split quotes", k, len(rows))
+		return nil, nil, fmt.Errorf("-cv %d: want between 2 and the %d layer-split quotes", k, len(rows))
 	}
 	rows = slices.Clone(rows)
 	slices.SortFunc(rows, func(a, b eval.Gold) int { return strings.Compare(a.ID, b.ID) })
 	rand.New(rand.NewPCG(seed, 0xc5)).Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
-	var preds []eval.Prediction
+	var preds, ctxPreds []eval.Prediction
 	for fold := range k {
 		var fit, held []eval.Gold
 		for i, r := range rows {
@@ -210,20 +214,29 @@ func crossValidate(ctx context.Context, m *model.Model, rows []eval.Gold, k int,
 		}
 		examples, err := toExamples(fit)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		fitted, err := m.Fit(examples, model.DefaultFitOptions())
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if preds, err = predict(preds, fitted, held, false); err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if ctxPreds, err = predict(ctxPreds, fitted, held, true); err != nil {
+			return nil, nil, err
 		}
 	}
-	return eval.ScoreLabels(preds)
+	if text, err = eval.ScoreLabels(preds); err != nil {
+		return nil, nil, err
+	}
+	if withContext, err = eval.ScoreLabels(ctxPreds); err != nil {
+		return nil, nil, err
+	}
+	return text, withContext, nil
 }
 
 // toExamples turns rows into fitting examples: each quote once on its own
