@@ -64,11 +64,11 @@ func compileTerm(tok splitter, term string) ([]pattern, error) {
 // from each word finds the longest term of every list that starts there
 // (longest).
 type matcher struct {
-	// forms numbers the whole-word patterns; shortForms holds those of
-	// up to seven bytes again, keyed by pack, a quicker look-up for the
-	// most frequent words.
-	forms      map[string]int32
-	shortForms map[uint64]int32
+	// forms numbers the whole-word patterns; table holds those of up to
+	// 16 bytes again (all of them in the bundled lexicon), a quicker
+	// look-up than the map for the word every text word is looked up as.
+	forms map[string]int32
+	table formTable
 	// prefixes lists the prefix patterns as they are numbered.
 	prefixes []prefixPattern
 	// byStart groups the prefixes of three bytes or more by their first
@@ -182,12 +182,7 @@ func (m *matcher) patternID(p pattern) int32 {
 func (m *matcher) finish() {
 	byLength := slices.Clone(m.prefixes)
 	sort.SliceStable(byLength, func(i, j int) bool { return len(byLength[i].prefix) > len(byLength[j].prefix) })
-	m.shortForms = map[uint64]int32{}
-	for f, id := range m.forms {
-		if len(f) <= 7 {
-			m.shortForms[pack(f)] = id
-		}
-	}
+	m.table = newFormTable(m.forms)
 	m.byStart = map[[3]byte][]prefixPattern{}
 	for _, p := range byLength {
 		if len(p.prefix) < 3 {
@@ -236,9 +231,9 @@ func startBit(k [3]byte) uint32 {
 func (m *matcher) patterns(dst []int32, f string) []int32 {
 	var id int32
 	var ok bool
-	if len(f) <= 7 {
-		id, ok = m.shortForms[pack(f)]
-	} else {
+	if len(f) <= maxTableForm {
+		id, ok = m.table.find(f)
+	} else if m.table.long {
 		id, ok = m.forms[f]
 	}
 	if ok {
@@ -262,14 +257,88 @@ func (m *matcher) patterns(dst []int32, f string) []int32 {
 	return dst
 }
 
-// pack packs a string of up to seven bytes into a number: its length in
-// the top byte, its bytes below.
-func pack(s string) uint64 {
-	k := uint64(len(s)) << 56
-	for i := 0; i < len(s); i++ {
-		k |= uint64(s[i]) << (8 * (len(s) - 1 - i))
+// maxTableForm is the longest form a formTable holds.
+const maxTableForm = 16
+
+// formTable maps the forms of up to maxTableForm bytes to their pattern
+// numbers: an open-addressing hash table whose keys are the form's bytes
+// as two numbers, so that a look-up is a multiplication and, mostly, one
+// slot compared, with no string hashing or comparison as in a map.
+type formTable struct {
+	// slots has a power of two length, at least twice the forms; a slot
+	// with n == 0 is free (no form is empty).
+	slots []formSlot
+	shift uint
+	// long reports whether some form is longer than maxTableForm: only
+	// then is the map asked about longer words.
+	long bool
+}
+
+type formSlot struct {
+	lo, hi uint64
+	n, id  int32
+}
+
+func newFormTable(forms map[string]int32) formTable {
+	size, shift := 16, uint(64-4)
+	for size < 2*len(forms) {
+		size, shift = size*2, shift-1
+	}
+	t := formTable{slots: make([]formSlot, size), shift: shift}
+	for f, id := range forms {
+		if len(f) > maxTableForm {
+			t.long = true
+			continue
+		}
+		lo, hi := formKey(f)
+		i := t.home(lo, hi)
+		for t.slots[i].n != 0 {
+			i = (i + 1) & (len(t.slots) - 1)
+		}
+		t.slots[i] = formSlot{lo, hi, int32(len(f)), id}
+	}
+	return t
+}
+
+// formKey returns the bytes of a form of up to 16 bytes as two
+// little-endian numbers, zero-padded; with the length, they are the form.
+func formKey(f string) (lo, hi uint64) {
+	if len(f) > 8 {
+		return load8(f[:8]), load8(f[8:])
+	}
+	return load8(f), 0
+}
+
+// load8 returns the bytes of s, at most 8, as a little-endian number.
+func load8(s string) uint64 {
+	if len(s) >= 8 {
+		return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	}
+	var k uint64
+	for i := len(s) - 1; i >= 0; i-- {
+		k = k<<8 | uint64(s[i])
 	}
 	return k
+}
+
+// home returns the first slot to try for a key.
+func (t *formTable) home(lo, hi uint64) int {
+	return int((lo ^ hi*0x9e3779b97f4a7c15) * 0xbf58476d1ce4e5b9 >> t.shift)
+}
+
+// find returns the pattern number of form f, of up to maxTableForm bytes.
+func (t *formTable) find(f string) (int32, bool) {
+	lo, hi := formKey(f)
+	for i := t.home(lo, hi); ; i = (i + 1) & (len(t.slots) - 1) {
+		s := &t.slots[i]
+		if s.n == 0 {
+			return 0, false
+		}
+		if s.lo == lo && s.hi == hi && s.n == int32(len(f)) {
+			return s.id, true
+		}
+	}
 }
 
 // child returns node n's child along pattern id, or -1.
