@@ -261,13 +261,16 @@ func (m *matcher) patterns(dst []int32, f string) []int32 {
 const maxTableForm = 16
 
 // formTable maps the forms of up to maxTableForm bytes to their pattern
-// numbers: an open-addressing hash table whose keys are the form's bytes
-// as two numbers, so that a look-up is a multiplication and, mostly, one
-// slot compared, with no string hashing or comparison as in a map.
+// numbers: an open-addressing hash table keyed by the form's first eight
+// bytes as a number and its length, so that a look-up is a multiplication
+// and, mostly, one slot of 16 bytes compared, with no string hashing or
+// comparison as in a map.
 type formTable struct {
 	// slots has a power of two length, at least twice the forms; a slot
-	// with n == 0 is free (no form is empty).
+	// with n == 0 is free (no form is empty). his[i] holds bytes 8 to 15
+	// of the form in slots[i], apart because most forms are shorter.
 	slots []formSlot
+	his   []uint64
 	shift uint
 	// long reports whether some form is longer than maxTableForm: only
 	// then is the map asked about longer words.
@@ -275,8 +278,8 @@ type formTable struct {
 }
 
 type formSlot struct {
-	lo, hi uint64
-	n, id  int32
+	lo    uint64
+	n, id int32
 }
 
 func newFormTable(forms map[string]int32) formTable {
@@ -284,32 +287,27 @@ func newFormTable(forms map[string]int32) formTable {
 	for size < 2*len(forms) {
 		size, shift = size*2, shift-1
 	}
-	t := formTable{slots: make([]formSlot, size), shift: shift}
+	t := formTable{slots: make([]formSlot, size), his: make([]uint64, size), shift: shift}
 	for f, id := range forms {
 		if len(f) > maxTableForm {
 			t.long = true
 			continue
 		}
-		lo, hi := formKey(f)
-		i := t.home(lo, hi)
+		lo := load8(f)
+		i := t.home(lo, len(f))
 		for t.slots[i].n != 0 {
 			i = (i + 1) & (len(t.slots) - 1)
 		}
-		t.slots[i] = formSlot{lo, hi, int32(len(f)), id}
+		t.slots[i] = formSlot{lo, int32(len(f)), id}
+		if len(f) > 8 {
+			t.his[i] = load8(f[8:])
+		}
 	}
 	return t
 }
 
-// formKey returns the bytes of a form of up to 16 bytes as two
-// little-endian numbers, zero-padded; with the length, they are the form.
-func formKey(f string) (lo, hi uint64) {
-	if len(f) > 8 {
-		return load8(f[:8]), load8(f[8:])
-	}
-	return load8(f), 0
-}
-
-// load8 returns the bytes of s, at most 8, as a little-endian number.
+// load8 returns the first bytes of s, at most 8, as a little-endian
+// number, zero-padded.
 func load8(s string) uint64 {
 	if len(s) >= 8 {
 		return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
@@ -322,20 +320,21 @@ func load8(s string) uint64 {
 	return k
 }
 
-// home returns the first slot to try for a key.
-func (t *formTable) home(lo, hi uint64) int {
-	return int((lo ^ hi*0x9e3779b97f4a7c15) * 0xbf58476d1ce4e5b9 >> t.shift)
+// home returns the first slot to try for a form of n bytes whose first
+// bytes are lo.
+func (t *formTable) home(lo uint64, n int) int {
+	return int((lo ^ uint64(n)*0x9e3779b97f4a7c15) * 0xbf58476d1ce4e5b9 >> t.shift)
 }
 
 // find returns the pattern number of form f, of up to maxTableForm bytes.
 func (t *formTable) find(f string) (int32, bool) {
-	lo, hi := formKey(f)
-	for i := t.home(lo, hi); ; i = (i + 1) & (len(t.slots) - 1) {
+	lo := load8(f)
+	for i := t.home(lo, len(f)); ; i = (i + 1) & (len(t.slots) - 1) {
 		s := &t.slots[i]
 		if s.n == 0 {
 			return 0, false
 		}
-		if s.lo == lo && s.hi == hi && s.n == int32(len(f)) {
+		if s.lo == lo && s.n == int32(len(f)) && (len(f) <= 8 || t.his[i] == load8(f[8:])) {
 			return s.id, true
 		}
 	}
