@@ -85,13 +85,13 @@ type matcher struct {
 	// pattern, and the terms that end there its first end and, when there
 	// are more, ends[nodes[n].more[0]:nodes[n].more[1]]. (Flat arrays, and
 	// the one end most nodes have kept in the node, keep the walk in few
-	// cache lines.)
+	// cache lines.) The root's edges are implicit: its child along
+	// pattern p is node p+1, an empty node when no term starts with p, so
+	// that the walk from a word goes from its patterns' numbers straight
+	// to their nodes.
 	nodes []node
 	ends  []termEnd
 	next  []edge
-	// root maps a pattern number to the root's child, or -1; the root has
-	// most of the edges, so they are an array rather than a search.
-	root []int32
 	// build holds the trie while terms are inserted.
 	build []buildNode
 	edges map[[2]int32]int32 // (node, pattern) to child
@@ -194,26 +194,36 @@ func (m *matcher) finish() {
 		b := startBit(k)
 		m.starts[b/64] |= 1 << (b % 64)
 	}
-	m.root = make([]int32, len(m.forms)+len(m.prefixes))
-	for i := range m.root {
-		m.root[i] = -1
-	}
+	// Number the nodes: the root 0, its children by pattern, the others
+	// after every pattern's.
+	index := make([]int32, len(m.build))
 	for _, e := range m.build[0].next {
-		m.root[e.pattern] = e.node
+		index[e.node] = e.pattern + 1
 	}
-	m.nodes = make([]node, len(m.build))
+	count := int32(len(m.forms)+len(m.prefixes)) + 1
+	for b := 1; b < len(m.build); b++ {
+		if index[b] == 0 {
+			index[b], count = count, count+1
+		}
+	}
+	m.nodes = make([]node, count)
+	for i := range m.nodes {
+		m.nodes[i].end = termEnd{list: noList}
+	}
 	for i, b := range m.build {
+		if i == 0 {
+			continue // the root's edges are implicit
+		}
 		sort.Slice(b.next, func(x, y int) bool { return b.next[x].pattern < b.next[y].pattern })
-		n := &m.nodes[i]
-		n.end = termEnd{list: noList}
+		n := &m.nodes[index[i]]
 		if len(b.ends) > 0 {
 			n.end = b.ends[0]
 			n.more = [2]int32{int32(len(m.ends)), int32(len(m.ends) + len(b.ends) - 1)}
 			m.ends = append(m.ends, b.ends[1:]...)
 		}
-		if i > 0 { // the root's edges are in m.root
-			n.next = [2]int32{int32(len(m.next)), int32(len(m.next) + len(b.next))}
-			m.next = append(m.next, b.next...)
+		n.next = [2]int32{int32(len(m.next)), int32(len(m.next) + len(b.next))}
+		for _, e := range b.next {
+			m.next = append(m.next, edge{e.pattern, index[e.node]})
 		}
 	}
 	m.build, m.edges = nil, nil
@@ -340,11 +350,9 @@ func (t *formTable) find(f string) (int32, bool) {
 	}
 }
 
-// child returns node n's child along pattern id, or -1.
+// child returns node n's child along pattern id, or -1. The root's
+// children are implicit, and the walk does not ask for them.
 func (m *matcher) child(n, id int32) int32 {
-	if n == 0 {
-		return m.root[id]
-	}
 	span := m.nodes[n].next
 	next := m.next[span[0]:span[1]]
 	if len(next) <= 8 {
@@ -393,9 +401,13 @@ type walkState struct {
 // wins: whole words before prefixes, longer prefixes before shorter.
 func (m *matcher) longest(a *analysis, i int, st *walkState) {
 	st.lists, st.cut = 0, false
-	m.walk(a, 0, i, st)
+	for _, id := range a.patterns(i) {
+		m.walk(a, id+1, i+1, st)
+	}
 }
 
+// walk records the terms that end at node at, reached with the words
+// before word j, and goes on along word j's patterns.
 func (m *matcher) walk(a *analysis, at int32, j int, st *walkState) {
 	n := &m.nodes[at]
 	if n.end.list != noList {
@@ -404,7 +416,7 @@ func (m *matcher) walk(a *analysis, at int32, j int, st *walkState) {
 			st.record(e, j)
 		}
 	}
-	if n.next[0] == n.next[1] && at != 0 {
+	if n.next[0] == n.next[1] {
 		return
 	}
 	if j == len(a.words) {
