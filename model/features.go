@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // rule is one way the words around a lexicon match change what the match
@@ -45,11 +46,10 @@ func (s *ruleSet) add(r rule) { *s |= 1 << r }
 
 // list returns the rules of the set in order, in buf's memory.
 func (s ruleSet) list(buf *[numRules]rule) []rule {
+	// Most matches carry two or three rules: visit the set bits only.
 	rs := buf[:0]
-	for r := range numRules {
-		if s&(1<<r) != 0 {
-			rs = append(rs, r)
-		}
+	for b := uint16(s); b != 0; b &= b - 1 {
+		rs = append(rs, rule(bits.TrailingZeros16(b)))
 	}
 	return rs
 }
@@ -109,7 +109,7 @@ func (a *analysis) globals(text string) (x [numGlobals]float64, spans [numGlobal
 		if a.is(listFuture, i) {
 			tense[a.clause[i]] |= 1 << ruleFuture
 		}
-		if strings.IndexFunc(w.form, unicode.IsLetter) >= 0 {
+		if hasLetter(w.form) {
 			letters++
 		}
 	}
@@ -181,6 +181,9 @@ type analysis struct {
 	in []uint16
 	// question reports, per sentence, whether it ends with a question mark.
 	question []bool
+	// sentIn[s] is the union of in over the words of sentence s, so that
+	// inSentence need not scan the sentence for each match.
+	sentIn []uint16
 	// entry[i] is the longest lexicon entry that starts at word i.
 	entry []termSpan
 	// pats[patAt[i]:patAt[i+1]] are the numbers of the matcher's patterns
@@ -213,6 +216,7 @@ func (m *Model) analyze(a *analysis, words []word, quote *analysis, quoted int) 
 	a.clause = resize(a.clause, n)
 	a.in = resize(a.in, n)
 	a.question = resize(a.question, n+1)
+	a.sentIn = resize(a.sentIn, n+1)
 	a.entry = resize(a.entry, n)
 	if cap(a.walks) < n {
 		// Not cleared: walks[i] is set for every word with patterns
@@ -223,9 +227,11 @@ func (m *Model) analyze(a *analysis, words []word, quote *analysis, quoted int) 
 	a.pats, a.patAt = a.pats[:0], append(a.patAt[:0], 0)
 	for i := 0; i < len(words); i++ {
 		if i == quoted {
-			for k := range quote.words {
-				a.pats = append(a.pats, quote.patterns(k)...)
-				a.patAt = append(a.patAt, int32(len(a.pats)))
+			// The quote's patterns in one piece; its offsets shifted.
+			base := int32(len(a.pats))
+			a.pats = append(a.pats, quote.pats...)
+			for _, at := range quote.patAt[1:] {
+				a.patAt = append(a.patAt, base+at)
 			}
 			i += len(quote.words) - 1
 			continue
@@ -241,8 +247,8 @@ func (m *Model) analyze(a *analysis, words []word, quote *analysis, quoted int) 
 		st := &a.walks[i]
 		if k := i - quoted; quoted >= 0 && k >= 0 && k < len(quote.words) && !quote.walks[k].cut {
 			*st = quote.walks[k]
-			for l := range st.found {
-				st.found[l].end += int32(quoted)
+			for ls := st.lists; ls != 0; ls &= ls - 1 {
+				st.found[bits.TrailingZeros16(ls)].end += int32(quoted)
 			}
 		} else {
 			m.terms.longest(a, i, st)
@@ -263,6 +269,7 @@ func (m *Model) analyze(a *analysis, words []word, quote *analysis, quoted int) 
 			cl++
 		}
 		a.sentence[i], a.clause[i] = sent, cl
+		a.sentIn[sent] |= a.in[i]
 		switch w.form {
 		case ",", ";", ":", "(", ")", "\u2014", "\u2013", "\"":
 			cl++
@@ -326,17 +333,7 @@ func (a *analysis) before(l termList, i, n int) bool {
 
 // inSentence reports whether a word of list l lies in word i's sentence.
 func (a *analysis) inSentence(l termList, i int) bool {
-	for j := i; j >= 0 && a.sentence[j] == a.sentence[i]; j-- {
-		if a.is(l, j) {
-			return true
-		}
-	}
-	for j := i + 1; j < len(a.words) && a.sentence[j] == a.sentence[i]; j++ {
-		if a.is(l, j) {
-			return true
-		}
-	}
-	return false
+	return a.sentIn[a.sentence[i]]&(1<<l) != 0
 }
 
 // subject returns the person of the nearest subject before word i in its
@@ -375,7 +372,7 @@ func (a *analysis) properNoun(j int) bool {
 			return false
 		}
 	}
-	return strings.IndexFunc(w.form, unicode.IsLetter) >= 0
+	return hasLetter(w.form)
 }
 
 // rules returns the rules that apply to a match of words [start, end).
@@ -421,4 +418,19 @@ func pastForm(f string) bool {
 		return false
 	}
 	return true
+}
+
+// hasLetter reports whether s holds a letter. Most words are ASCII, where a
+// letter is a-z or A-Z; the first other byte hands the rest to unicode.
+func hasLetter(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return strings.IndexFunc(s[i:], unicode.IsLetter) >= 0
+		}
+		if 'a' <= c|0x20 && c|0x20 <= 'z' {
+			return true
+		}
+	}
+	return false
 }

@@ -64,11 +64,11 @@ func compileTerm(tok splitter, term string) ([]pattern, error) {
 // from each word finds the longest term of every list that starts there
 // (longest).
 type matcher struct {
-	// forms numbers the whole-word patterns; shortForms holds those of
-	// up to seven bytes again, keyed by pack, a quicker look-up for the
-	// most frequent words.
-	forms      map[string]int32
-	shortForms map[uint64]int32
+	// forms numbers the whole-word patterns; table holds those of up to
+	// 16 bytes again (all of them in the bundled lexicon), a quicker
+	// look-up than the map for the word every text word is looked up as.
+	forms map[string]int32
+	table formTable
 	// prefixes lists the prefix patterns as they are numbered.
 	prefixes []prefixPattern
 	// byStart groups the prefixes of three bytes or more by their first
@@ -85,13 +85,13 @@ type matcher struct {
 	// pattern, and the terms that end there its first end and, when there
 	// are more, ends[nodes[n].more[0]:nodes[n].more[1]]. (Flat arrays, and
 	// the one end most nodes have kept in the node, keep the walk in few
-	// cache lines.)
+	// cache lines.) The root's edges are implicit: its child along
+	// pattern p is node p+1, an empty node when no term starts with p, so
+	// that the walk from a word goes from its patterns' numbers straight
+	// to their nodes.
 	nodes []node
 	ends  []termEnd
 	next  []edge
-	// root maps a pattern number to the root's child, or -1; the root has
-	// most of the edges, so they are an array rather than a search.
-	root []int32
 	// build holds the trie while terms are inserted.
 	build []buildNode
 	edges map[[2]int32]int32 // (node, pattern) to child
@@ -182,12 +182,7 @@ func (m *matcher) patternID(p pattern) int32 {
 func (m *matcher) finish() {
 	byLength := slices.Clone(m.prefixes)
 	sort.SliceStable(byLength, func(i, j int) bool { return len(byLength[i].prefix) > len(byLength[j].prefix) })
-	m.shortForms = map[uint64]int32{}
-	for f, id := range m.forms {
-		if len(f) <= 7 {
-			m.shortForms[pack(f)] = id
-		}
-	}
+	m.table = newFormTable(m.forms)
 	m.byStart = map[[3]byte][]prefixPattern{}
 	for _, p := range byLength {
 		if len(p.prefix) < 3 {
@@ -199,26 +194,36 @@ func (m *matcher) finish() {
 		b := startBit(k)
 		m.starts[b/64] |= 1 << (b % 64)
 	}
-	m.root = make([]int32, len(m.forms)+len(m.prefixes))
-	for i := range m.root {
-		m.root[i] = -1
-	}
+	// Number the nodes: the root 0, its children by pattern, the others
+	// after every pattern's.
+	index := make([]int32, len(m.build))
 	for _, e := range m.build[0].next {
-		m.root[e.pattern] = e.node
+		index[e.node] = e.pattern + 1
 	}
-	m.nodes = make([]node, len(m.build))
+	count := int32(len(m.forms)+len(m.prefixes)) + 1
+	for b := 1; b < len(m.build); b++ {
+		if index[b] == 0 {
+			index[b], count = count, count+1
+		}
+	}
+	m.nodes = make([]node, count)
+	for i := range m.nodes {
+		m.nodes[i].end = termEnd{list: noList}
+	}
 	for i, b := range m.build {
+		if i == 0 {
+			continue // the root's edges are implicit
+		}
 		sort.Slice(b.next, func(x, y int) bool { return b.next[x].pattern < b.next[y].pattern })
-		n := &m.nodes[i]
-		n.end = termEnd{list: noList}
+		n := &m.nodes[index[i]]
 		if len(b.ends) > 0 {
 			n.end = b.ends[0]
 			n.more = [2]int32{int32(len(m.ends)), int32(len(m.ends) + len(b.ends) - 1)}
 			m.ends = append(m.ends, b.ends[1:]...)
 		}
-		if i > 0 { // the root's edges are in m.root
-			n.next = [2]int32{int32(len(m.next)), int32(len(m.next) + len(b.next))}
-			m.next = append(m.next, b.next...)
+		n.next = [2]int32{int32(len(m.next)), int32(len(m.next) + len(b.next))}
+		for _, e := range b.next {
+			m.next = append(m.next, edge{e.pattern, index[e.node]})
 		}
 	}
 	m.build, m.edges = nil, nil
@@ -236,9 +241,9 @@ func startBit(k [3]byte) uint32 {
 func (m *matcher) patterns(dst []int32, f string) []int32 {
 	var id int32
 	var ok bool
-	if len(f) <= 7 {
-		id, ok = m.shortForms[pack(f)]
-	} else {
+	if len(f) <= maxTableForm {
+		id, ok = m.table.find(f)
+	} else if m.table.long {
 		id, ok = m.forms[f]
 	}
 	if ok {
@@ -262,21 +267,92 @@ func (m *matcher) patterns(dst []int32, f string) []int32 {
 	return dst
 }
 
-// pack packs a string of up to seven bytes into a number: its length in
-// the top byte, its bytes below.
-func pack(s string) uint64 {
-	k := uint64(len(s)) << 56
-	for i := 0; i < len(s); i++ {
-		k |= uint64(s[i]) << (8 * (len(s) - 1 - i))
+// maxTableForm is the longest form a formTable holds.
+const maxTableForm = 16
+
+// formTable maps the forms of up to maxTableForm bytes to their pattern
+// numbers: an open-addressing hash table keyed by the form's first eight
+// bytes as a number and its length, so that a look-up is a multiplication
+// and, mostly, one slot of 16 bytes compared, with no string hashing or
+// comparison as in a map.
+type formTable struct {
+	// slots has a power of two length, at least twice the forms; a slot
+	// with n == 0 is free (no form is empty). his[i] holds bytes 8 to 15
+	// of the form in slots[i], apart because most forms are shorter.
+	slots []formSlot
+	his   []uint64
+	shift uint
+	// long reports whether some form is longer than maxTableForm: only
+	// then is the map asked about longer words.
+	long bool
+}
+
+type formSlot struct {
+	lo    uint64
+	n, id int32
+}
+
+func newFormTable(forms map[string]int32) formTable {
+	size, shift := 16, uint(64-4)
+	for size < 2*len(forms) {
+		size, shift = size*2, shift-1
+	}
+	t := formTable{slots: make([]formSlot, size), his: make([]uint64, size), shift: shift}
+	for f, id := range forms {
+		if len(f) > maxTableForm {
+			t.long = true
+			continue
+		}
+		lo := load8(f)
+		i := t.home(lo, len(f))
+		for t.slots[i].n != 0 {
+			i = (i + 1) & (len(t.slots) - 1)
+		}
+		t.slots[i] = formSlot{lo, int32(len(f)), id}
+		if len(f) > 8 {
+			t.his[i] = load8(f[8:])
+		}
+	}
+	return t
+}
+
+// load8 returns the first bytes of s, at most 8, as a little-endian
+// number, zero-padded.
+func load8(s string) uint64 {
+	if len(s) >= 8 {
+		return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	}
+	var k uint64
+	for i := len(s) - 1; i >= 0; i-- {
+		k = k<<8 | uint64(s[i])
 	}
 	return k
 }
 
-// child returns node n's child along pattern id, or -1.
-func (m *matcher) child(n, id int32) int32 {
-	if n == 0 {
-		return m.root[id]
+// home returns the first slot to try for a form of n bytes whose first
+// bytes are lo.
+func (t *formTable) home(lo uint64, n int) int {
+	return int((lo ^ uint64(n)*0x9e3779b97f4a7c15) * 0xbf58476d1ce4e5b9 >> t.shift)
+}
+
+// find returns the pattern number of form f, of up to maxTableForm bytes.
+func (t *formTable) find(f string) (int32, bool) {
+	lo := load8(f)
+	for i := t.home(lo, len(f)); ; i = (i + 1) & (len(t.slots) - 1) {
+		s := &t.slots[i]
+		if s.n == 0 {
+			return 0, false
+		}
+		if s.lo == lo && s.n == int32(len(f)) && (len(f) <= 8 || t.his[i] == load8(f[8:])) {
+			return s.id, true
+		}
 	}
+}
+
+// child returns node n's child along pattern id, or -1. The root's
+// children are implicit, and the walk does not ask for them.
+func (m *matcher) child(n, id int32) int32 {
 	span := m.nodes[n].next
 	next := m.next[span[0]:span[1]]
 	if len(next) <= 8 {
@@ -325,9 +401,13 @@ type walkState struct {
 // wins: whole words before prefixes, longer prefixes before shorter.
 func (m *matcher) longest(a *analysis, i int, st *walkState) {
 	st.lists, st.cut = 0, false
-	m.walk(a, 0, i, st)
+	for _, id := range a.patterns(i) {
+		m.walk(a, id+1, i+1, st)
+	}
 }
 
+// walk records the terms that end at node at, reached with the words
+// before word j, and goes on along word j's patterns.
 func (m *matcher) walk(a *analysis, at int32, j int, st *walkState) {
 	n := &m.nodes[at]
 	if n.end.list != noList {
@@ -336,7 +416,7 @@ func (m *matcher) walk(a *analysis, at int32, j int, st *walkState) {
 			st.record(e, j)
 		}
 	}
-	if n.next[0] == n.next[1] && at != 0 {
+	if n.next[0] == n.next[1] {
 		return
 	}
 	if j == len(a.words) {

@@ -169,3 +169,51 @@ func TestAnalyzeReusesQuote(t *testing.T) {
 		t.Errorf("the quote was reused in %d contexts of %d", reused, len(ins))
 	}
 }
+
+// TestFormTable checks that the matcher's form table finds every form of
+// the bundled lexicon under its number, and words that are not forms
+// nowhere.
+func TestFormTable(t *testing.T) {
+	m, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f, id := range m.terms.forms {
+		if len(f) > maxTableForm {
+			continue
+		}
+		if got, ok := m.terms.table.find(f); !ok || got != id {
+			t.Errorf("find(%q) = %d, %v; want %d", f, got, ok, id)
+		}
+	}
+	for _, f := range []string{"a\x00", "zzzzqx", "threatenedx", "0123456789abcdef", "x"} {
+		if _, ok := m.terms.forms[f]; ok {
+			continue
+		}
+		if id, ok := m.terms.table.find(f); ok {
+			t.Errorf("find(%q) = %d, want none", f, id)
+		}
+	}
+}
+
+// FuzzFormTable holds the form table to a map of the same forms.
+func FuzzFormTable(f *testing.F) {
+	forms := map[string]int32{}
+	for i, w := range []string{"attack", "a", "we", "threaten", "retaliation", "0123456789abcdef", "\x00", "é", "ab\x00"} {
+		forms[w] = int32(i)
+	}
+	table := newFormTable(forms)
+	for w := range forms {
+		f.Add(w)
+	}
+	f.Add("attacks")
+	f.Fuzz(func(t *testing.T, w string) {
+		if len(w) == 0 || len(w) > maxTableForm {
+			return
+		}
+		want, wok := forms[w]
+		if got, ok := table.find(w); ok != wok || got != want {
+			t.Fatalf("find(%q) = %d, %v; want %d, %v", w, got, ok, want, wok)
+		}
+	})
+}

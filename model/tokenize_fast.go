@@ -44,7 +44,22 @@ type fastTokenizer struct {
 	maxChars int
 	// states holds *splitState scratch space for words.
 	states sync.Pool
+	// alone lists the characters outside ASCII that asciiWords handles:
+	// those that always make a word of their own, whatever is around them
+	// (curly quotes, dashes), with that word's form.
+	alone []aloneChar
 }
+
+// aloneChar is a character outside ASCII that is always a word of its own,
+// and the form and capital flag of that word.
+type aloneChar struct {
+	r     rune
+	form  string
+	upper bool
+}
+
+// formFix says that the form of word k is low[from:to] in asciiWords.
+type formFix struct{ k, from, to int32 }
 
 // tokenizerDef is the part of a tokenizer.json that fastTokenizer reads.
 type tokenizerDef struct {
@@ -131,7 +146,53 @@ func newFastTokenizer(def io.Reader) (*fastTokenizer, error) {
 			t.vocab[p] = int32(id)
 		}
 	}
+	t.findAlone()
 	return t, nil
+}
+
+// aloneCandidates are the characters outside ASCII most frequent in news
+// text; findAlone keeps those that the definition makes words of their own.
+const aloneCandidates = "\u2018\u2019\u201c\u201d\u2014\u2013\u2026"
+
+// findAlone fills t.alone with the candidates (and the replaced
+// characters) that normalize to one punctuation character: such a
+// character ends the word before it, is a word of its own and starts none
+// after it, so its word and form do not depend on the text around it. The
+// form is what the general path gives the character alone.
+func (t *fastTokenizer) findAlone() {
+	cands := []rune(aloneCandidates)
+	for r := range t.replace {
+		if !strings.ContainsRune(aloneCandidates, r) {
+			cands = append(cands, r)
+		}
+	}
+	for _, r := range cands {
+		if r < utf8.RuneSelf || dropped(r) || unicode.IsSpace(r) {
+			continue
+		}
+		norm := string(r)
+		if rep, ok := t.replace[r]; ok {
+			norm = rep
+		}
+		if c, n := utf8.DecodeRuneInString(norm); n != len(norm) || t.normClass(c) != charAlone {
+			continue
+		}
+		ws, err := t.generalWords(nil, string(r))
+		if err != nil || len(ws) != 1 || ws[0].start != 0 || ws[0].end != len(string(r)) {
+			continue
+		}
+		t.alone = append(t.alone, aloneChar{r, ws[0].form, ws[0].upper})
+	}
+}
+
+// normClass classifies a character as the normalizer leaves it: the class
+// of its decomposition when that is one character, else charWord (a
+// character that decomposes into several is never alone).
+func (t *fastTokenizer) normClass(c rune) uint8 {
+	if c >= utf8.RuneSelf && t.nfd && !norm.NFD.IsNormalString(string(c)) {
+		return charWord
+	}
+	return t.class(c)
 }
 
 // compileNormalizer reads the normalizer: Replace steps, NFD, then BERT's
@@ -214,6 +275,87 @@ func (t *fastTokenizer) words(dst []word, text string) ([]word, error) {
 		// prose, with its punctuation.
 		dst = make([]word, 0, len(text)/4+2)
 	}
+	if ws, ok := t.asciiWords(dst, text); ok {
+		return ws, nil
+	}
+	return t.generalWords(dst, text)
+}
+
+// asciiWords is words for the common case, a text of ASCII letters,
+// digits, punctuation, white space and control characters other than \v
+// and \f, with none but the t.alone characters outside ASCII. There a
+// word is a run of letters and digits or one punctuation character, its
+// end is its last byte's, and its form is itself, lowercased: no
+// normalizer step but lowercasing changes it, and WordPiece is not asked
+// (generalWords asks it only about words with characters outside ASCII).
+// It reports false, leaving dst[:len(dst)] as it was, for any other text.
+// TestASCIIWords and FuzzASCIIWords hold it to generalWords.
+func (t *fastTokenizer) asciiWords(dst []word, text string) ([]word, bool) {
+	first := len(dst)
+	// The lowercased forms of words with capitals, one after the other,
+	// and which words they belong to: made into one string at the end, as
+	// in setForms. The arrays keep a quote's on the stack.
+	var lowBuf [256]byte
+	var fixBuf [16]formFix
+	low, fix := lowBuf[:0], fixBuf[:0]
+	for i := 0; i < len(text); {
+		b := text[i]
+		if b >= utf8.RuneSelf {
+			r, n := utf8.DecodeRuneInString(text[i:])
+			k := 0
+			for k < len(t.alone) && t.alone[k].r != r {
+				k++
+			}
+			if k == len(t.alone) {
+				return dst[:first], false
+			}
+			dst = append(dst, word{start: i, end: i + n, form: t.alone[k].form, upper: t.alone[k].upper})
+			i += n
+			continue
+		}
+		switch asciiClass[b] {
+		case charSpace:
+			i++
+			continue
+		case charAlone:
+			dst = append(dst, word{start: i, end: i + 1, form: text[i : i+1]})
+			i++
+			continue
+		case charDelete:
+			return dst[:first], false
+		}
+		start, upper := i, false
+		for ; i < len(text) && text[i] < utf8.RuneSelf && asciiClass[text[i]] == charWord; i++ {
+			upper = upper || 'A' <= text[i] && text[i] <= 'Z'
+		}
+		w := word{start: start, end: i, upper: 'A' <= b && b <= 'Z'}
+		if upper && t.lower {
+			from := len(low)
+			for j := start; j < i; j++ {
+				c := text[j]
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				low = append(low, c)
+			}
+			fix = append(fix, formFix{int32(len(dst)), int32(from), int32(len(low))})
+		} else {
+			w.form = text[start:i]
+		}
+		dst = append(dst, w)
+	}
+	if len(fix) > 0 {
+		all := string(low)
+		for _, f := range fix {
+			dst[f.k].form = all[f.from:f.to]
+		}
+	}
+	return dst, true
+}
+
+// generalWords is words for any text: the definition run character by
+// character.
+func (t *fastTokenizer) generalWords(dst []word, text string) ([]word, error) {
 	s := t.states.Get().(*splitState)
 	defer func() {
 		s.ws, s.text = nil, "" // do not keep the caller's memory alive

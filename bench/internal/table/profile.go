@@ -20,8 +20,8 @@ type stage struct {
 // each sample's stack.
 var stages = []stage{
 	{"tokenizer", regexp.MustCompile(`\(\*(fastTokenizer|splitState|sugarmeTokenizer)\)|model\.(normalizeWord|isBertPunct|isBertControl|isChinese|dropped|trimSeparators|blankControls|blankMarks|contextWords|cleanCuts|isPunct|printable|space)$`)},
-	{"lexicon match", regexp.MustCompile(`\(\*matcher\)|\(\*analysis\)\.patterns$|model\.record$`)},
-	{"rules: sentences, clauses, negation, person, tense", regexp.MustCompile(`\(\*analysis\)|\(\*Model\)\.(analyze|matches)$|model\.(abbreviation|pastForm|resize)`)},
+	{"lexicon match", regexp.MustCompile(`\(\*matcher\)|\(\*formTable\)|\(\*analysis\)\.patterns$|model\.(record|load8|startBit)$`)},
+	{"rules: sentences, clauses, negation, person, tense", regexp.MustCompile(`\(\*analysis\)|\(\*Model\)\.(analyze|matches)$|model\.(abbreviation|pastForm|resize|hasLetter)|\(\*ruleSet\)\.add$`)},
 	{"scoring, evidence, the rest of Classify", regexp.MustCompile(`\(\*Model\)\.(Classify|features|evidence)|model\.(softmax|top|ruleSet|ruleFeature|globalFeature|rule\.String)`)},
 }
 
