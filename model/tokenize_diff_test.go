@@ -119,6 +119,7 @@ var trickyTexts = []string{
 	"x 😁 y 中国 a中b",
 	"a\u200b \tb\x00c\x7fd\ufffde",
 	"a\vb\fc d\u0085e",
+	"\vب!",
 	"a\u00a0b \u00a0 c\u2009d\u3000e\u2028f",
 	"İstanbul ẞ Ⱥ K Å",
 	"한국어 日本語 ひらがな",
@@ -137,14 +138,16 @@ var trickyTexts = []string{
 //     normalizer strips,
 //   - a character whose lowercase (after NFD) is longer or shorter in UTF-8
 //     ("ẞ" to "ß", "Ⱥ" to "ⱥ"), because it lowercases the normalized text
-//     without updating them, and
+//     without updating them,
 //   - a CJK ideograph that opens the text (the space the normalizer inserts
-//     before it, at offset 0, is misaligned), and
+//     before it, at offset 0, is misaligned),
 //   - U+0085 (NEL) that opens the text, or follows only \v and \f: the only
 //     control character that the sugarme path leaves to the normalizer (it
 //     is white space to Go) and that is longer than a byte, and a run of
 //     removed characters at the start of the text is misaligned by bytes
-//     rather than characters.
+//     rather than characters, and
+//   - any character longer than a byte in a text that opens with \v or \f,
+//     for the same misalignment: "\vب!" loses the word "ب".
 //
 // From the word before the one holding such a character on, sugarme
 // reports word starts that drift from the text, splits or loses words and
@@ -154,8 +157,9 @@ var trickyTexts = []string{
 func sugarmeDrift(text string) int {
 	var buf []byte
 	opening := true // only \v and \f so far
+	removedFirst := strings.HasPrefix(text, "\v") || strings.HasPrefix(text, "\f")
 	for i, r := range text {
-		if unicode.Is(unicode.Mn, r) || r == '\u0085' && opening {
+		if unicode.Is(unicode.Mn, r) || r == '\u0085' && opening || removedFirst && r >= utf8.RuneSelf {
 			return i
 		}
 		opening = opening && (r == '\v' || r == '\f')
