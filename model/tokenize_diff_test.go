@@ -120,6 +120,7 @@ var trickyTexts = []string{
 	"a\u200b \tb\x00c\x7fd\ufffde",
 	"a\vb\fc d\u0085e",
 	"\vب!",
+	"어日本聲킉",
 	"a\u00a0b \u00a0 c\u2009d\u3000e\u2028f",
 	"İstanbul ẞ Ⱥ K Å",
 	"한국어 日本語 ひらがな",
@@ -145,9 +146,13 @@ var trickyTexts = []string{
 //     control character that the sugarme path leaves to the normalizer (it
 //     is white space to Go) and that is longer than a byte, and a run of
 //     removed characters at the start of the text is misaligned by bytes
-//     rather than characters, and
+//     rather than characters,
 //   - any character longer than a byte in a text that opens with \v or \f,
-//     for the same misalignment: "\vب!" loses the word "ب".
+//     for the same misalignment: "\vب!" loses the word "ب", and
+//   - a Hangul syllable after a CJK ideograph: NFD lengthens the syllable
+//     into jamo, which the normalizer keeps, and with the spaces it puts
+//     around ideographs the offsets of a word that ends the text overrun
+//     it ("日本聲킉" makes the form "킉ᅴᆨ").
 //
 // From the word before the one holding such a character on, sugarme
 // reports word starts that drift from the text, splits or loses words and
@@ -158,10 +163,15 @@ func sugarmeDrift(text string) int {
 	var buf []byte
 	opening := true // only \v and \f so far
 	removedFirst := strings.HasPrefix(text, "\v") || strings.HasPrefix(text, "\f")
+	ideograph := false // a CJK ideograph so far
 	for i, r := range text {
 		if unicode.Is(unicode.Mn, r) || r == '\u0085' && opening || removedFirst && r >= utf8.RuneSelf {
 			return i
 		}
+		if ideograph && r >= 0xAC00 && r <= 0xD7A3 { // Hangul syllables
+			return i
+		}
+		ideograph = ideograph || isChinese(r)
 		opening = opening && (r == '\v' || r == '\f')
 		buf = norm.NFD.AppendString(buf[:0], string(r))
 		for _, c := range string(buf) {
