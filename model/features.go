@@ -74,12 +74,14 @@ const (
 	globalCondFuture           // a conditional and a future marker in one sentence
 	globalYou                  // the speaker addresses someone ("you")
 	globalFragment             // four words or fewer: a fragment quoted inside a sentence
+	globalSpeakerSelf          // the speaker speaks of itself ("we", "our")
+	globalOther
 	numGlobals
 )
 
 var globalNames = [numGlobals]string{
 	"bias", "question_mark", "digits", "no_match", "negation", "negated_self",
-	"negated_past", "negated_future", "self_future", "conditional_future", "second_person_address", "fragment",
+	"negated_past", "negated_future", "self_future", "conditional_future", "second_person_address", "fragment", "speaker_self", "other",
 }
 
 // globals finds the quote-level features of a quote's words, with the byte
@@ -139,6 +141,12 @@ func (a *analysis) globals(text string) (x [numGlobals]float64, spans [numGlobal
 		}
 		if a.is(listSecondPerson, i) {
 			set(globalYou, i)
+		}
+		if a.is(listFirstPerson, i) {
+			set(globalSpeakerSelf, i)
+		}
+		if a.is(listThirdPerson, i) {
+			set(globalOther, i)
 		}
 	}
 	whole := [2]int{0, len(text)}
