@@ -9,7 +9,8 @@ import (
 	"github.com/stancehq/stance/quote"
 )
 
-// articles reads the development articles.
+// articles reads the development articles and sets b's bytes per op to
+// their mean size, since each op handles one article.
 func articles(b *testing.B) []string {
 	b.Helper()
 	files, err := filepath.Glob("../testdata/corpus/*.txt")
@@ -24,6 +25,11 @@ func articles(b *testing.B) []string {
 		}
 		texts = append(texts, string(data))
 	}
+	size := 0
+	for _, t := range texts {
+		size += len(t)
+	}
+	b.SetBytes(int64(size / len(texts)))
 	return texts
 }
 
@@ -32,11 +38,6 @@ func articles(b *testing.B) []string {
 // bounds the command's.
 func BenchmarkExtract(b *testing.B) {
 	texts := articles(b)
-	size := 0
-	for _, t := range texts {
-		size += len(t)
-	}
-	b.SetBytes(int64(size / len(texts)))
 	b.ResetTimer()
 	for i := range b.N {
 		quote.Extract(texts[i%len(texts)])
@@ -49,11 +50,6 @@ func BenchmarkExtract(b *testing.B) {
 func BenchmarkExtractClassify(b *testing.B) {
 	texts := articles(b)
 	m := newModel(b)
-	size := 0
-	for _, t := range texts {
-		size += len(t)
-	}
-	b.SetBytes(int64(size / len(texts)))
 	b.ResetTimer()
 	for i := range b.N {
 		text := texts[i%len(texts)]
