@@ -20,7 +20,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("stance-train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		data    = fs.String("data", "testdata/dev/quotes-[abcdghkl].jsonl", "glob of labelled development quotes (JSON Lines) of the lexicon split: people may study their mistakes (-misses, -audit) to improve the lexicon")
+		data    = fs.String("data", "testdata/dev/quotes-[abcdghklwx].jsonl", "glob of labelled development quotes (JSON Lines) of the lexicon split: people may study their mistakes (-misses, -audit) to improve the lexicon")
 		layer   = fs.String("layer", "testdata/dev/quotes-[ijopq].jsonl", "glob of development quotes used only to fit the scoring layer, never studied (empty: none)")
 		test    = fs.String("test", "testdata/dev/quotes-[ef].jsonl,testdata/dev/quotes-[mn].jsonl,testdata/dev/quotes-r.jsonl,testdata/dev/quotes-[st].jsonl", "comma-separated globs of development quotes kept only for testing, each reported on its own: never fitted on, never used to edit the lexicon (empty: none)")
 		gold    = fs.String("gold", "testdata/gold/seed-quotes.jsonl", "gold quotes of the development corpus, reported on, never fitted (empty: none)")
