@@ -16,7 +16,7 @@
 // The words are matched against the lexicon (lexicon.txt, embedded; see its
 // header for the format): weighted words and phrases, longest match first.
 // Each match then passes through the rules, which look at the words around
-// it: a negator shortly before it ("will not be used against"), a
+// it: a negator earlier in its clause ("will not be used against"), a
 // conditional in its sentence ("if ... we will"), a hedge ("may"), an
 // intensifier ("categorically"), the grammatical person of its subject ("we
 // will strike" is not "they struck"), future or past tense, and a question.
@@ -27,7 +27,10 @@
 //
 // Every match adds its weights to one feature per label for its source
 // (quote or context) and to one feature per label for each rule that
-// applies to it. A linear layer turns the features into one logit per
+// applies to it. Quote-level features follow, which no single match
+// carries: the shape of the statement (a question mark, digits, a
+// fragment), negation by the speaker or of the future, "we" and named third
+// parties. A linear layer turns the features into one logit per
 // label, and a softmax into probabilities. The layer's weights are fitted by
 // multinomial logistic regression (Model.Fit, run by cmd/stance-train) on
 // labelled development quotes, regularized towards hand-set defaults, and

@@ -75,7 +75,7 @@ const (
 	globalYou                  // the speaker addresses someone ("you")
 	globalFragment             // four words or fewer: a fragment quoted inside a sentence
 	globalSpeakerSelf          // the speaker speaks of itself ("we", "our")
-	globalOther
+	globalOther                // a third party named by a pronoun or a role ("they", "the regime"): blame has a target
 	numGlobals
 )
 
