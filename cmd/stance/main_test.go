@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"net"
@@ -538,6 +539,22 @@ func TestEval(t *testing.T) {
 	if got, want := fromFile[strings.Index(fromFile, "quotes "):], labels[strings.Index(labels, "quotes "):]; got != want+"\n" && got != want {
 		t.Errorf("label report from the file differs from the service's:\n%s\nwant:\n%s", got, want)
 	}
+
+	t.Run("glob", func(t *testing.T) {
+		// Gold split over two files and read back through a glob
+		// scores as the one file does.
+		rows := strings.SplitAfter(b.String(), "\n")
+		split := t.TempDir()
+		for i, part := range [][]string{rows[:20], rows[20:]} {
+			if err := os.WriteFile(filepath.Join(split, fmt.Sprintf("part-%d.jsonl", i+1)), []byte(strings.Join(part, "")), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := mustRun(t, "", "eval", "--gold", filepath.Join(split, "part-*.jsonl"), "--in", preds, "--addr", "127.0.0.1:1")
+		if g, w := got[strings.Index(got, "quotes "):], fromFile[strings.Index(fromFile, "quotes "):]; g != w {
+			t.Errorf("report from the glob differs from the one file's:\n%s\nwant:\n%s", g, w)
+		}
+	})
 
 	t.Run("missing predictions", func(t *testing.T) {
 		short := filepath.Join(dir, "short.jsonl")

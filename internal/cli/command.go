@@ -16,7 +16,7 @@ var ErrReported = errors.New("failed")
 const usage = `usage:
   stance corpus [--addr ADDRS] [--format table|jsonl|csv] [--out FILE [--resume]] [--concurrency N] [--progress WHEN] PATH...
   stance classify [--addr ADDRS] [--in FILE] [--out FILE [--resume]] [--strict] [--concurrency N] [--progress WHEN]
-  stance eval --gold FILE [--in FILE] [--corpus DIR] [--context] [--addr ADDRS]
+  stance eval --gold FILES [--in FILE] [--corpus DIR] [--context] [--addr ADDRS]
 
 Run "stance COMMAND -h" for a command's flags. Without --addr, stance runs
 the service in its own process; ADDRS is HOST:PORT, a comma-separated list
@@ -181,9 +181,9 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 }
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, com := newFlagSet("eval", stderr, "--gold FILE [--in FILE] [--corpus DIR] [--context] [--addr ADDRS]")
+	fs, com := newFlagSet("eval", stderr, "--gold FILES [--in FILE] [--corpus DIR] [--context] [--addr ADDRS]")
 	var opts EvalOptions
-	fs.StringVar(&opts.Gold, "gold", "", "gold quotes, JSON Lines (`FILE`)")
+	fs.StringVar(&opts.Gold, "gold", "", "gold quotes, JSON Lines: a file or a glob of files (`FILES`)")
 	fs.StringVar(&opts.In, "in", "", "predictions from stance classify (`FILE`), matched to gold quotes by id; without it the service classifies the gold quotes")
 	fs.StringVar(&opts.Corpus, "corpus", "", "`DIR` of the articles gold quotes point into (default: corpus beside the gold file's directory)")
 	fs.BoolVar(&opts.Context, "context", false, "send each gold quote's context with its text")

@@ -18,7 +18,8 @@ import (
 
 // EvalOptions configures Eval.
 type EvalOptions struct {
-	// Gold is the path of the gold JSON Lines file.
+	// Gold is the path of the gold JSON Lines file, or a glob of such files
+	// (read in name order).
 	Gold string
 	// In is the path of predictions written by stance classify, matched
 	// to gold rows by id. Empty to have the service classify each gold
@@ -40,7 +41,7 @@ type EvalOptions struct {
 // when gold rows locate their quotes in articles, how well the service's
 // ClassifyDocument finds those quotes and their speakers.
 func Eval(ctx context.Context, s Service, opts EvalOptions, out io.Writer) error {
-	gold, err := readGoldFile(opts.Gold)
+	gold, err := eval.ReadGoldFiles(opts.Gold)
 	if err != nil {
 		return err
 	}
@@ -106,19 +107,6 @@ func writeEval(ctx context.Context, s Service, opts EvalOptions, gold []eval.Gol
 		return err
 	}
 	return writeExtraction(ctx, s, gold, dir, w)
-}
-
-func readGoldFile(path string) ([]eval.Gold, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	gold, err := eval.ReadGold(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return gold, nil
 }
 
 func hasSpans(gold []eval.Gold) bool {
