@@ -96,6 +96,27 @@ func TestRunFitsAndWritesALoadableLexicon(t *testing.T) {
 	}
 }
 
+func TestLayerTakesSeveralGlobs(t *testing.T) {
+	dir := t.TempDir()
+	rows := fourOfEach()
+	writeRows(t, filepath.Join(dir, "dev.jsonl"), rows[:10])
+	writeRows(t, filepath.Join(dir, "layer-a.jsonl"), rows[10:15])
+	writeRows(t, filepath.Join(dir, "other-b.jsonl"), rows[15:])
+	var stdout, stderr bytes.Buffer
+	args := []string{
+		"-data", filepath.Join(dir, "dev.jsonl"),
+		"-layer", filepath.Join(dir, "layer-*.jsonl") + "," + filepath.Join(dir, "other-*.jsonl"),
+		"-lexicon", "../../model/testdata/small.lex",
+		"-test", "", "-gold", "",
+	}
+	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("run: %v\n%s", err, stderr.String())
+	}
+	if got, want := stdout.String(), "lexicon split 10, layer split 10;"; !strings.Contains(got, want) {
+		t.Errorf("report lacks %q:\n%s", want, got)
+	}
+}
+
 func TestCrossValidationScoresEveryLayerQuoteOnceAndWritesNothing(t *testing.T) {
 	dir := t.TempDir()
 	writeRows(t, filepath.Join(dir, "dev.jsonl"), fourOfEach())
