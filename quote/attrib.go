@@ -382,7 +382,7 @@ func skipSegment(seg []token) bool {
 		return true
 	}
 	switch t.lw {
-	case "who", "whom", "whose", "which", "where", "when", "according", "however", "meanwhile", "though", "too", "also", "therefore", "in", "on", "at", "for", "from", "with", "without":
+	case "who", "whom", "whose", "which", "where", "when", "according", "however", "meanwhile", "though", "too", "also", "therefore", "in", "on", "at", "for", "from", "with", "without", "through", "via":
 		return true
 	}
 	return false

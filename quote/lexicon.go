@@ -126,7 +126,7 @@ var determiners = wordSet("a an the this that these those his her its their our 
 
 // clauseWords end a subject noun phrase read backwards from its verb: the
 // subject begins after the last of them ("…, which the minister said").
-var clauseWords = wordSet("that which who whom whose while whereas because since although though if when where after before until unless so as than once whether")
+var clauseWords = wordSet("that which who whom whose while whereas because since although though if when where after before until unless so as than once whether what")
 
 // coordinators join a verb to an earlier one that has the subject ("claimed
 // … and pledged").
