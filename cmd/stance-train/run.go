@@ -53,31 +53,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	type testSet struct {
-		glob string
-		rows []eval.Gold
+	tests, err := readSets(*test)
+	if err != nil {
+		return err
 	}
-	var tests []testSet
 	unseen := 0
-	if *test != "" {
-		for glob := range strings.SplitSeq(*test, ",") {
-			rows, err := eval.ReadGoldFiles(glob)
-			if err != nil {
-				return err
-			}
-			tests = append(tests, testSet{glob, rows})
-			unseen += len(rows)
-		}
+	for _, t := range tests {
+		unseen += len(t.rows)
 	}
 	lexRows, layerRows := split(dev, *seed, *holdout)
-	if *layer != "" {
-		for glob := range strings.SplitSeq(*layer, ",") {
-			extra, err := eval.ReadGoldFiles(glob)
-			if err != nil {
-				return err
-			}
-			layerRows = append(layerRows, extra...)
-		}
+	layerSets, err := readSets(*layer)
+	if err != nil {
+		return err
+	}
+	for _, l := range layerSets {
+		layerRows = append(layerRows, l.rows...)
 	}
 	if *cv > 0 {
 		text, withContext, err := crossValidate(ctx, m, layerRows, *cv, *seed)
@@ -191,6 +181,29 @@ func split(rows []eval.Gold, seed uint64, share float64) (rest, aside []eval.Gol
 		rest = append(rest, rs[k:]...)
 	}
 	return rest, aside
+}
+
+// rowSet is the rows read from one glob.
+type rowSet struct {
+	glob string
+	rows []eval.Gold
+}
+
+// readSets reads the rows of each glob of list, a comma-separated list of
+// globs as -layer and -test take them (empty: none).
+func readSets(list string) ([]rowSet, error) {
+	if list == "" {
+		return nil, nil
+	}
+	var sets []rowSet
+	for glob := range strings.SplitSeq(list, ",") {
+		rows, err := eval.ReadGoldFiles(glob)
+		if err != nil {
+			return nil, err
+		}
+		sets = append(sets, rowSet{glob, rows})
+	}
+	return sets, nil
 }
 
 // crossValidate fits the layer k times, each time on all but one fold of
