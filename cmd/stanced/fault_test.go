@@ -120,15 +120,20 @@ func TestFault(t *testing.T) {
 	stancedBin, stanceBin := buildCommands(t)
 	dir := t.TempDir()
 
-	// The quotes: development quotes, three to a text so that there is
-	// work enough for the faults to fall in the middle of it.
+	// The quotes: development quotes, six to a text, so that there is
+	// work enough for the faults to fall in the middle of it and a stream
+	// lasts long enough for a signal to find it under way.
 	dev := devQuotes(t)
 	type quote struct{ ID, Text, Speaker, Context string }
 	quotes := make([]quote, n)
 	var in bytes.Buffer
 	for i := range quotes {
-		a, b, c := dev[i%len(dev)], dev[(7*i+1)%len(dev)], dev[(13*i+2)%len(dev)]
-		q := quote{ID: fmt.Sprintf("q%05d", i), Text: a["text"] + " " + b["text"] + " " + c["text"], Speaker: a["speaker"], Context: a["context"]}
+		a := dev[i%len(dev)]
+		text := a["text"]
+		for _, k := range []int{7, 13, 17, 19, 23} {
+			text += " " + dev[(k*i+k/6)%len(dev)]["text"]
+		}
+		q := quote{ID: fmt.Sprintf("q%05d", i), Text: text, Speaker: a["speaker"], Context: a["context"]}
 		quotes[i] = q
 		line, _ := json.Marshal(struct {
 			ID      string `json:"id"`
@@ -145,7 +150,7 @@ func TestFault(t *testing.T) {
 	}
 
 	srv := []*stancedProcess{
-		startStanced(t, stancedBin, "server A", "127.0.0.1:0", "--shutdown-timeout", "5s"),
+		startStanced(t, stancedBin, "server A", "127.0.0.1:0", "--shutdown-timeout", "5s", "--metrics-addr", "127.0.0.1:0"),
 		startStanced(t, stancedBin, "server B", "127.0.0.1:0", "--shutdown-timeout", "5s"),
 	}
 	addrs := srv[0].addr + "," + srv[1].addr
@@ -164,20 +169,16 @@ func TestFault(t *testing.T) {
 	}
 
 	// 1. SIGTERM server A under load: it must drain and exit 0, ending the
-	// streams it was serving with UNAVAILABLE. The client writes a chunk
-	// of lines at a time, reading the next chunk's lines before it sends
-	// them: a short wait after a write lands the signal while the streams
-	// are busy, most of the time. When it lands while A holds no stream, A
-	// is restarted and signalled again further on, up to five times.
+	// streams it was serving with UNAVAILABLE. The signal goes as soon as
+	// A's metrics show a stream under way; a stream can still end between
+	// the scrape and the signal, and then A is restarted and signalled
+	// again further on, up to five times.
 	const sigtermTries = 5
 	for try := 1; ; try++ {
-		// The client's first streams may all go to B, the first server
-		// ready: A must have served a stream before it is signalled.
 		at := lines.count(t) + 2000
-		until(t, fmt.Sprintf("%d lines and a stream served by A", at), time.Minute, func() bool {
-			return lines.count(t) >= at && srv[0].calls(stancev1.StanceService_ClassifyStream_FullMethodName)["OK"] > 0
+		until(t, fmt.Sprintf("%d lines and a stream under way on A", at), time.Minute, func() bool {
+			return lines.count(t) >= at && srv[0].inFlight(t, "ClassifyStream") > 0
 		}, running(client))
-		time.Sleep(40 * time.Millisecond)
 		srv[0].signal(t, syscall.SIGTERM)
 		if code := srv[0].wait(t, 15*time.Second); code != 0 {
 			t.Fatalf("server A exited %d after SIGTERM, want 0:\n%s", code, srv[0].logs)
@@ -185,7 +186,7 @@ func TestFault(t *testing.T) {
 		streams := srv[0].calls(stancev1.StanceService_ClassifyStream_FullMethodName)
 		cut := streams["Unavailable"]
 		t.Logf("server A stopped by SIGTERM at %d lines; its streams by code: %v", lines.count(t), streams)
-		srv[0] = startStanced(t, stancedBin, "server A again", srv[0].addr, "--shutdown-timeout", "5s")
+		srv[0] = startStanced(t, stancedBin, "server A again", srv[0].addr, "--shutdown-timeout", "5s", "--metrics-addr", "127.0.0.1:0")
 		until(t, "the client to use server A again", time.Minute, func() bool {
 			return srv[0].calls(stancev1.StanceService_ClassifyStream_FullMethodName)["OK"] > 0
 		}, running(client))

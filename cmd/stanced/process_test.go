@@ -151,6 +151,9 @@ func until(t *testing.T, what string, limit time.Duration, cond func() bool, sto
 type stancedProcess struct {
 	*process
 	addr string
+	// metrics is the address of its /metrics, when started with
+	// --metrics-addr.
+	metrics string
 }
 
 // startStanced starts stanced on listen ("127.0.0.1:0" for a free port)
@@ -161,7 +164,10 @@ func startStanced(t *testing.T, bin, name, listen string, args ...string) *stanc
 	p := &stancedProcess{process: startProcess(t, name, bin, args...)}
 	until(t, name+" to listen", 30*time.Second, func() bool {
 		for _, rec := range p.logs.records() {
-			if rec["msg"] == "listening" {
+			switch rec["msg"] {
+			case "serving metrics": // logged before "listening"
+				p.metrics, _ = rec["addr"].(string)
+			case "listening":
 				p.addr, _ = rec["addr"].(string)
 				return true
 			}
@@ -187,6 +193,28 @@ func (p *stancedProcess) calls(method string) map[string]int {
 		}
 	}
 	return n
+}
+
+// inFlight returns the calls of method (a method name such as
+// "ClassifyStream") the server has started and not yet finished, from its
+// metrics: the server must have been started with --metrics-addr.
+func (p *stancedProcess) inFlight(t *testing.T, method string) int {
+	t.Helper()
+	if p.metrics == "" {
+		t.Fatalf("%s serves no metrics", p.name)
+	}
+	n := 0.0
+	tag := `grpc_method="` + method + `"`
+	for series, v := range scrape(t, p.metrics) {
+		switch {
+		case !strings.Contains(series, tag):
+		case strings.HasPrefix(series, "grpc_server_started_total{"):
+			n += v
+		case strings.HasPrefix(series, "grpc_server_handled_total{"):
+			n -= v
+		}
+	}
+	return int(n)
 }
 
 // lineCounter counts the lines of a file as it grows, reading only what
