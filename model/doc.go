@@ -34,7 +34,10 @@
 // label, and a softmax into probabilities. The layer's weights are fitted by
 // multinomial logistic regression (Model.Fit, run by cmd/stance-train) on
 // labelled development quotes, regularized towards hand-set defaults, and
-// stored in the lexicon's [weights] section. Because the layer is linear,
+// stored in the lexicon's [weights] section. Fit then corrects the hand-set
+// weights of the entries that fire in the quotes, each pulled hard towards
+// no change, and stores the corrections in the [adjustments] section, so
+// that a reviewer still reads the entries as people wrote them. Because the layer is linear,
 // each match's contribution to each logit is exact, and that is what
 // Evidence reports.
 //

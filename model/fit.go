@@ -9,10 +9,15 @@ import (
 	"strings"
 )
 
-// Example is one labelled quote for fitting the scoring layer.
+// Example is one labelled quote for fitting.
 type Example struct {
 	Input Input
 	Label Label
+	// EntriesOnly marks a quote that fits the entries' adjustments but not
+	// the scoring layer: a quote the lexicon's authors studied, on which
+	// the entries' matches are cleaner than on new text, so that a layer
+	// fitted there would trust them too much.
+	EntriesOnly bool
 }
 
 // FitOptions tunes Fit. The zero value is not useful; DefaultFitOptions
@@ -26,49 +31,86 @@ type FitOptions struct {
 	Steps int
 	// Rate is the step size of the Adam optimizer.
 	Rate float64
+	// EntryL2 pulls every entry's adjustment towards zero; 0 fits no
+	// adjustments. It is strong, so that only entries that fire in many
+	// examples move much: one quote cannot rewrite an entry.
+	EntryL2 float64
+	// EntrySteps is the number of gradient steps of the adjustments.
+	EntrySteps int
 }
 
 // DefaultFitOptions returns the fitting settings used for the bundled
 // lexicon.
 func DefaultFitOptions() FitOptions {
-	return FitOptions{L2: 0.005, Steps: 3000, Rate: 0.02}
+	return FitOptions{L2: 0.005, Steps: 3000, Rate: 0.02, EntryL2: 0.001, EntrySteps: 300}
 }
 
-// Fit fits the scoring layer (the weights of every rule feature for every
-// label) to the examples by multinomial logistic regression, starting from
-// and regularized towards the default weights, and returns a model that uses
-// the fitted weights. Lexicon entries keep their hand-set weights: with a
-// few hundred examples, per-entry weights would memorise them. Fit is
+// Fit fits the model to the examples in two stages, and returns a model
+// that uses the result. First the scoring layer (the weights of every
+// rule feature for every label) is fitted by multinomial logistic
+// regression on the examples that are not EntriesOnly, starting from and
+// regularized towards the default weights. Then, with that layer fixed,
+// every entry that fires in any example gets an adjustment to its
+// hand-set weights, fitted on all the examples and pulled towards zero,
+// so that entries whose hand-set weights mislead in practice are
+// corrected by how they fire. (Refitting the layer after the adjustments
+// scored lower by cross-validation.) Both stages start from the hand-set
+// entries, whatever adjustments the model's lexicon already holds. Fit is
 // deterministic: full-batch gradients in a fixed order.
 func (m *Model) Fit(examples []Example, opts FitOptions) (*Model, error) {
-	if len(examples) == 0 {
-		return nil, fmt.Errorf("fit: no examples")
-	}
+	base := m.handSet()
 	xs := make([][numFeatures]float64, len(examples))
+	fires := make([][]firing, len(examples))
+	var layer []int
 	var sc scratch
 	for i, ex := range examples {
-		if _, err := m.features(ex.Input, &sc); err != nil {
+		matches, err := base.features(ex.Input, &sc)
+		if err != nil {
 			return nil, fmt.Errorf("fit: example %d: %w", i, err)
 		}
 		xs[i] = sc.x
+		for _, mt := range matches {
+			f := firing{entry: mt.entry, rules: mt.rules}
+			if mt.source == SourceContext {
+				f.rules.add(ruleContext)
+			} else {
+				f.rules.add(ruleBase)
+			}
+			fires[i] = append(fires[i], f)
+		}
+		if !ex.EntriesOnly {
+			layer = append(layer, i)
+		}
 	}
+	if len(layer) == 0 {
+		return nil, fmt.Errorf("fit: no examples for the scoring layer")
+	}
+	fitted := *base
+	fitted.weights = fitLayer(xs, examples, layer, opts)
+	if opts.EntryL2 > 0 {
+		fitted.entries = fitAdjustments(base.entries, &fitted.weights, xs, fires, examples, opts)
+	}
+	return &fitted, nil
+}
+
+// firing is one match of an entry in an example, with the rules (source
+// included) whose features its weights add to.
+type firing struct {
+	entry int
+	rules ruleSet
+}
+
+// fitLayer fits the scoring layer on the examples numbered in use.
+func fitLayer(xs [][numFeatures]float64, examples []Example, use []int, opts FitOptions) [numFeatures][NumLabels]float64 {
 	prior := defaultWeights()
 	w := prior
 	var mom, vel [numFeatures][NumLabels]float64
-	const b1, b2, eps = 0.9, 0.999, 1e-8
-	n := float64(len(examples))
+	n := float64(len(use))
 	for step := 1; step <= opts.Steps; step++ {
 		var grad [numFeatures][NumLabels]float64
-		for i, x := range xs {
-			var z [NumLabels]float64
-			for f, v := range x {
-				if v != 0 {
-					for l := range NumLabels {
-						z[l] += v * w[f][l]
-					}
-				}
-			}
-			p := softmax(z)
+		for _, i := range use {
+			x := &xs[i]
+			p := softmax(logits(x, &w))
 			p[examples[i].Label]--
 			for f, v := range x {
 				if v != 0 {
@@ -81,34 +123,142 @@ func (m *Model) Fit(examples []Example, opts FitOptions) (*Model, error) {
 		for f := range numFeatures {
 			for l := range NumLabels {
 				g := grad[f][l] + 2*opts.L2*(w[f][l]-prior[f][l])
-				mom[f][l] = b1*mom[f][l] + (1-b1)*g
-				vel[f][l] = b2*vel[f][l] + (1-b2)*g*g
-				mh := mom[f][l] / (1 - math.Pow(b1, float64(step)))
-				vh := vel[f][l] / (1 - math.Pow(b2, float64(step)))
-				w[f][l] -= opts.Rate * mh / (math.Sqrt(vh) + eps)
+				adam(&w[f][l], &mom[f][l], &vel[f][l], g, step, opts.Rate)
 			}
 		}
 	}
-	fitted := *m
-	fitted.weights = w
-	return &fitted, nil
+	return w
 }
 
-// Unfitted returns the model with the default, hand-set scoring layer in
-// place of its lexicon's fitted [weights], to show what fitting adds.
+// fitAdjustments returns the entries' weights after fitting an adjustment
+// of each entry that fires in the examples, with the layer w fixed. An
+// adjustment d of entry e adds d[l] to every feature (r, l) of the rules r
+// of each of its firings, so the gradient of logit k with respect to d[l]
+// is the sum of w[(r, l)][k] over those rules. The adjustments are
+// rounded as WriteLexicon writes them, so that the fitted model and the
+// lexicon it writes agree.
+func fitAdjustments(entries [][NumLabels]float64, w *[numFeatures][NumLabels]float64, xs [][numFeatures]float64, fires [][]firing, examples []Example, opts FitOptions) [][NumLabels]float64 {
+	d := make([][NumLabels]float64, len(entries))
+	mom := make([][NumLabels]float64, len(entries))
+	vel := make([][NumLabels]float64, len(entries))
+	fired := make([]bool, len(entries))
+	for _, fs := range fires {
+		for _, f := range fs {
+			fired[f.entry] = true
+		}
+	}
+	// dz[f][l][k] is the gradient of logit k with respect to d[l] for one
+	// firing of rule set f: computed once per firing, it does not change
+	// while w is fixed.
+	dz := make([][][NumLabels][NumLabels]float64, len(fires))
+	var buf [numRules]rule
+	for i, fs := range fires {
+		dz[i] = make([][NumLabels][NumLabels]float64, len(fs))
+		for j, f := range fs {
+			for _, r := range f.rules.list(&buf) {
+				for l := range NumLabels {
+					for k := range NumLabels {
+						dz[i][j][l][k] += w[ruleFeature(r, Label(l))][k]
+					}
+				}
+			}
+		}
+	}
+	n := float64(len(examples))
+	grad := make([][NumLabels]float64, len(entries))
+	for step := 1; step <= opts.EntrySteps; step++ {
+		clear(grad)
+		for i := range examples {
+			z := logits(&xs[i], w)
+			for j, f := range fires[i] {
+				for l := range NumLabels {
+					for k := range NumLabels {
+						z[k] += d[f.entry][l] * dz[i][j][l][k]
+					}
+				}
+			}
+			p := softmax(z)
+			p[examples[i].Label]--
+			for j, f := range fires[i] {
+				for l := range NumLabels {
+					for k := range NumLabels {
+						grad[f.entry][l] += p[k] * dz[i][j][l][k] / n
+					}
+				}
+			}
+		}
+		for e := range d {
+			if !fired[e] {
+				continue
+			}
+			for l := range NumLabels {
+				g := grad[e][l] + 2*opts.EntryL2*d[e][l]
+				adam(&d[e][l], &mom[e][l], &vel[e][l], g, step, opts.Rate)
+			}
+		}
+	}
+	out := make([][NumLabels]float64, len(entries))
+	for e := range entries {
+		for l := range NumLabels {
+			out[e][l] = entries[e][l] + roundAdjustment(d[e][l])
+		}
+	}
+	return out
+}
+
+// adam takes one step of the Adam optimizer on weight w with gradient g,
+// keeping its moments in mom and vel.
+func adam(w, mom, vel *float64, g float64, step int, rate float64) {
+	const b1, b2, eps = 0.9, 0.999, 1e-8
+	*mom = b1**mom + (1-b1)*g
+	*vel = b2**vel + (1-b2)*g*g
+	mh := *mom / (1 - math.Pow(b1, float64(step)))
+	vh := *vel / (1 - math.Pow(b2, float64(step)))
+	*w -= rate * mh / (math.Sqrt(vh) + eps)
+}
+
+// logits returns the scoring layer w's logits for the feature vector x.
+func logits(x *[numFeatures]float64, w *[numFeatures][NumLabels]float64) [NumLabels]float64 {
+	var z [NumLabels]float64
+	for f, v := range x {
+		if v != 0 {
+			for l := range NumLabels {
+				z[l] += v * w[f][l]
+			}
+		}
+	}
+	return z
+}
+
+// handSet returns the model with its entries' hand-set weights, without
+// the lexicon's adjustments.
+func (m *Model) handSet() *Model {
+	h := *m
+	h.entries = make([][NumLabels]float64, len(m.lex.Entries))
+	for i, e := range m.lex.Entries {
+		h.entries[i] = e.Weights
+	}
+	return &h
+}
+
+// Unfitted returns the model with the default scoring layer and the
+// entries' hand-set weights in place of its lexicon's fitted [weights] and
+// [adjustments], to show what fitting adds.
 func (m *Model) Unfitted() *Model {
-	u := *m
+	u := m.handSet()
 	u.weights = defaultWeights()
-	return &u
+	return u
 }
 
-// WriteLexicon writes the model's lexicon file with its [weights] section
-// replaced by the model's current scoring weights, so that a fitted model
-// can be saved as a lexicon that New loads. base is the original file.
+// WriteLexicon writes the model's lexicon file with its [weights] and
+// [adjustments] sections replaced by the model's current scoring weights
+// and entry adjustments, so that a fitted model can be saved as a lexicon
+// that New loads. base is the original file; the two sections are the
+// last of it.
 func (m *Model) WriteLexicon(w io.Writer, base []byte) error {
 	var out bytes.Buffer
 	for _, line := range strings.SplitAfter(string(base), "\n") {
-		if strings.TrimSpace(line) == "["+sectionWeights+"]" {
+		if h := strings.TrimSpace(line); h == "["+sectionWeights+"]" || h == "["+sectionAdjust+"]" {
 			break
 		}
 		out.WriteString(line)
@@ -134,8 +284,37 @@ func (m *Model) WriteLexicon(w io.Writer, base []byte) error {
 		}
 		out.WriteByte('\n')
 	}
+	out.WriteString("\n[" + sectionAdjust + "]\n")
+	out.WriteString("# Written by stance-train: the fitted correction of each entry that\n")
+	out.WriteString("# fired in its examples, added to the entry's hand-set weights (only\n")
+	out.WriteString("# the labels it changes). Do not edit by hand.\n")
+	for i, e := range m.lex.Entries {
+		sep := e.Term + "\t"
+		for l := range NumLabels {
+			if d := roundAdjustment(m.entries[i][l] - e.Weights[l]); d != 0 {
+				out.WriteString(sep)
+				out.WriteString(Label(l).String())
+				out.WriteByte('=')
+				out.WriteString(strconv.FormatFloat(d, 'f', -1, 64))
+				sep = " "
+			}
+		}
+		if sep == " " {
+			out.WriteByte('\n')
+		}
+	}
 	_, err := w.Write(out.Bytes())
 	return err
+}
+
+// roundAdjustment keeps two decimals of an entry's adjustment: finer
+// corrections change no label, and would only lengthen the file.
+func roundAdjustment(v float64) float64 {
+	r := math.Round(v*100) / 100
+	if r == 0 {
+		return 0 // no "-0"
+	}
+	return r
 }
 
 // round keeps four decimals, enough for the scores and short enough to

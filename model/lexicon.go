@@ -27,6 +27,7 @@ func DefaultLexicon() []byte { return bytes.Clone(defaultLexicon) }
 const (
 	sectionEntries    = "entries"
 	sectionWeights    = "weights"
+	sectionAdjust     = "adjustments"
 	sectionNegators   = "negators"
 	sectionHedges     = "hedges"
 	sectionIntensify  = "intensifiers"
@@ -62,6 +63,9 @@ type Lexicon struct {
 	// Weights maps a feature name of the scoring layer to its weight for
 	// each label. Features not listed keep their default weights.
 	Weights map[string][NumLabels]float64
+	// Adjustments maps an entry's term to the fitted correction added to
+	// its hand-set weights. Entries not listed keep their hand-set weights.
+	Adjustments map[string][NumLabels]float64
 }
 
 // Entry is one weighted word or phrase.
@@ -96,11 +100,12 @@ func ParseLexicon(r io.Reader, name string) (*Lexicon, error) {
 	}
 	sum := sha256.Sum256(data)
 	lex := &Lexicon{
-		Checksum: hex.EncodeToString(sum[:]),
-		Terms:    map[string][]string{},
-		Weights:  map[string][NumLabels]float64{},
+		Checksum:    hex.EncodeToString(sum[:]),
+		Terms:       map[string][]string{},
+		Weights:     map[string][NumLabels]float64{},
+		Adjustments: map[string][NumLabels]float64{},
 	}
-	known := map[string]bool{sectionEntries: true, sectionWeights: true}
+	known := map[string]bool{sectionEntries: true, sectionWeights: true, sectionAdjust: true}
 	for _, s := range ruleSections() {
 		known[s] = true
 	}
@@ -156,7 +161,7 @@ func ParseLexicon(r io.Reader, name string) (*Lexicon, error) {
 
 		key := trimmed
 		var weights [NumLabels]float64
-		if section == sectionEntries || section == sectionWeights {
+		if section == sectionEntries || section == sectionWeights || section == sectionAdjust {
 			term, spec, ok := strings.Cut(line, "\t")
 			if !ok {
 				return nil, fail("want term, a TAB, then label=weight pairs")
@@ -178,6 +183,8 @@ func ParseLexicon(r io.Reader, name string) (*Lexicon, error) {
 			lex.Entries = append(lex.Entries, Entry{Term: key, Weights: weights, Line: n})
 		case sectionWeights:
 			lex.Weights[key] = weights
+		case sectionAdjust:
+			lex.Adjustments[key] = weights
 		default:
 			lex.Terms[section] = append(lex.Terms[section], key)
 		}
@@ -190,6 +197,16 @@ func ParseLexicon(r io.Reader, name string) (*Lexicon, error) {
 	}
 	if len(lex.Entries) == 0 {
 		return nil, &LexiconError{File: name, Line: n, Reason: "no [entries]"}
+	}
+	// Report the first unknown term by line, whatever the map's order.
+	var bad *LexiconError
+	for term, line := range seen[sectionAdjust] {
+		if _, ok := seen[sectionEntries][term]; !ok && (bad == nil || line < bad.Line) {
+			bad = &LexiconError{File: name, Line: line, Reason: fmt.Sprintf("[%s] names %q, which is not an entry", sectionAdjust, term)}
+		}
+	}
+	if bad != nil {
+		return nil, bad
 	}
 	return lex, nil
 }

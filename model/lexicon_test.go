@@ -33,6 +33,7 @@ func TestParseLexiconErrors(t *testing.T) {
 		{"double space", head + "[negators]\nnot  at all\n[entries]\nx\tdenial=1\n", 4, "doubled spaces"},
 		{"no name", "[entries]\nx\tdenial=1\n", 1, "missing @name"},
 		{"no entries", head + "[negators]\nnot\n", 4, "no [entries]"},
+		{"adjustment of no entry", head + "[entries]\nx\tdenial=1\n[adjustments]\nx\tdenial=0.5\ny\tthreat=1\nz\tthreat=1\n", 7, `names "y", which is not an entry`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

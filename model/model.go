@@ -87,6 +87,9 @@ type Model struct {
 	lex *Lexicon
 	// terms finds the lexicon's entries and the terms of its rule lists.
 	terms *matcher
+	// entries holds each lexicon entry's weights: the hand-set ones plus
+	// the lexicon's fitted [adjustments].
+	entries [][NumLabels]float64
 	// weights is the scoring layer: weights[feature][label].
 	weights [numFeatures][NumLabels]float64
 	// scratch holds *scratch working memory for Classify.
@@ -148,6 +151,13 @@ func newModel(tok splitter, lex *Lexicon, name string) (*Model, error) {
 		}
 	}
 	m.terms.finish()
+	m.entries = make([][NumLabels]float64, len(lex.Entries))
+	for i, e := range lex.Entries {
+		m.entries[i] = e.Weights
+		for l, d := range lex.Adjustments[e.Term] {
+			m.entries[i][l] += d
+		}
+	}
 	m.weights = defaultWeights()
 	byName := map[string]int{}
 	for i := range numFeatures {
@@ -218,16 +228,7 @@ func (m *Model) Classify(in Input) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	var logits [NumLabels]float64
-	for f, v := range &sc.x {
-		if v == 0 {
-			continue
-		}
-		for l := range NumLabels {
-			logits[l] += v * m.weights[f][l]
-		}
-	}
-	res := Result{Scores: softmax(logits)}
+	res := Result{Scores: softmax(logits(&sc.x, &m.weights))}
 	for l := range NumLabels {
 		if res.Scores[l] > res.Scores[res.Label] {
 			res.Label = Label(l)
@@ -282,7 +283,7 @@ func (m *Model) features(in Input, sc *scratch) (matches []match, err error) {
 	sc.matches = matches
 	var buf [numRules]rule
 	for _, mt := range matches {
-		w := m.lex.Entries[mt.entry].Weights
+		w := m.entries[mt.entry]
 		src := ruleBase
 		if mt.source == SourceContext {
 			src = ruleContext
@@ -343,7 +344,7 @@ func (m *Model) evidence(x *[numFeatures]float64, matches []match, spans *[numGl
 	names := make([]string, 0, nrules)
 	var buf [numRules]rule
 	for _, mt := range matches {
-		w := m.lex.Entries[mt.entry].Weights
+		w := m.entries[mt.entry]
 		src := ruleBase
 		if mt.source == SourceContext {
 			src = ruleContext

@@ -1,11 +1,13 @@
-// Command stance-train fits the model's scoring layer to labelled quotes and
-// writes the lexicon file with the fitted [weights] section.
+// Command stance-train fits the model's scoring layer and its entries'
+// adjustments to labelled quotes and writes the lexicon file with the
+// fitted [weights] and [adjustments] sections.
 //
 // It keeps the development quotes apart by use: a lexicon split, the
 // quotes whose mistakes people may study to improve the lexicon (-misses
-// and -audit list them); a layer split that the scoring layer is fitted on
-// and nobody studies (-holdout can move a stratified, seeded share of the
-// lexicon split there); and test quotes. It reports on the test quotes and
+// and -audit list them), which fit the entries' adjustments but not the
+// layer; a layer split that the scoring layer and the adjustments are
+// fitted on and nobody studies (-holdout can move a stratified, seeded
+// share of the lexicon split there); and test quotes. It reports on the test quotes and
 // the gold quotes of the development corpus, which it neither fits on nor
 // lists, and writes the lexicon with the fitted layer. -cv reports k-fold
 // cross-validation on the layer split alone, the figure to compare rule

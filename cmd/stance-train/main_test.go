@@ -91,8 +91,10 @@ func TestRunFitsAndWritesALoadableLexicon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := bytes.Count(again, []byte("[weights]")); n != 1 {
-		t.Errorf("refitted lexicon has %d [weights] sections, want 1", n)
+	for _, section := range []string{"[weights]", "[adjustments]"} {
+		if n := bytes.Count(again, []byte(section)); n != 1 {
+			t.Errorf("refitted lexicon has %d %s sections, want 1", n, section)
+		}
 	}
 }
 

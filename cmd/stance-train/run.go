@@ -20,7 +20,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("stance-train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		data    = fs.String("data", "testdata/dev/quotes-[abcdghklwx].jsonl", "glob of labelled development quotes (JSON Lines) of the lexicon split: people may study their mistakes (-misses, -audit) to improve the lexicon")
+		data    = fs.String("data", "testdata/dev/quotes-[abcdghklwx].jsonl,testdata/articles-lexicon/gold/quotes-*.jsonl", "comma-separated globs of labelled development quotes (JSON Lines) of the lexicon split: people may study their mistakes (-misses, -audit) to improve the lexicon; they fit the entries' adjustments, not the layer")
 		layer   = fs.String("layer", "testdata/dev/quotes-[ijopqst].jsonl,testdata/articles-layer/gold/quotes-*.jsonl", "comma-separated globs of development quotes used only to fit the scoring layer, never studied (empty: none)")
 		test    = fs.String("test", "testdata/articles/gold/quotes-*.jsonl,testdata/dev/quotes-[ef].jsonl,testdata/dev/quotes-[mn].jsonl,testdata/dev/quotes-r.jsonl,testdata/dev/quotes-[uv].jsonl", "comma-separated globs of development quotes kept only for testing, each reported on its own: never fitted on, never used to edit the lexicon (empty: none)")
 		gold    = fs.String("gold", "testdata/gold/seed-quotes.jsonl", "gold quotes of the development corpus, reported on, never fitted (empty: none)")
@@ -30,11 +30,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		holdout = fs.Float64("holdout", 0, "share of each label's -data quotes moved to the layer split (0: the layer is fitted only on -layer quotes, which nobody studied)")
 		misses  = fs.Bool("misses", false, "list the lexicon-split quotes the fitted model gets wrong (never those of the layer split or the tests: looking at those would tune the lexicon to them)")
 		cv      = fs.Int("cv", 0, "only report k-fold cross-validation on the layer split, text only and with context (0: none): a figure to compare rule changes by without looking at the tests")
+		entryL2 = fs.Float64("entry-l2", model.DefaultFitOptions().EntryL2, "pull of each entry's fitted adjustment towards zero (0: entries keep their hand-set weights)")
 		audit   = fs.Int("audit", 0, "list the lexicon entries that fire at least this often on lexicon-split quotes and push most often towards a label the quote does not have (0: no audit)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	opts := model.DefaultFitOptions()
+	opts.EntryL2 = *entryL2
 	base, err := os.ReadFile(*lexicon)
 	if err != nil {
 		return err
@@ -43,9 +46,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	dev, err := eval.ReadGoldFiles(*data)
+	devSets, err := readSets(*data)
 	if err != nil {
 		return err
+	}
+	var dev []eval.Gold
+	for _, d := range devSets {
+		dev = append(dev, d.rows...)
 	}
 	var goldRows []eval.Gold
 	if *gold != "" {
@@ -70,7 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		layerRows = append(layerRows, l.rows...)
 	}
 	if *cv > 0 {
-		text, withContext, err := crossValidate(ctx, m, layerRows, *cv, *seed)
+		text, withContext, err := crossValidate(ctx, m, layerRows, lexRows, opts, *cv, *seed)
 		if err != nil {
 			return err
 		}
@@ -86,14 +93,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The layer is fitted on quotes that nobody improved the lexicon from:
 	// on the quotes the lexicon was tuned to, its features are cleaner than
 	// on new text, and a layer fitted there would trust them too much.
-	examples, err := toExamples(layerRows)
+	examples, err := fitExamples(layerRows, lexRows)
 	if err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	fitted, err := m.Fit(examples, model.DefaultFitOptions())
+	fitted, err := m.Fit(examples, opts)
 	if err != nil {
 		return err
 	}
@@ -206,11 +213,12 @@ func readSets(list string) ([]rowSet, error) {
 	return sets, nil
 }
 
-// crossValidate fits the layer k times, each time on all but one fold of
-// rows, and scores the pooled predictions for the left-out folds, text
-// only and with context. Rule changes are compared by these figures, so
-// that choosing them does not tune the model to the test quotes.
-func crossValidate(ctx context.Context, m *model.Model, rows []eval.Gold, k int, seed uint64) (text, withContext *eval.LabelReport, err error) {
+// crossValidate fits the model k times, each time on all but one fold of
+// rows and on every one of lexRows, and scores the pooled predictions for
+// the left-out folds, text only and with context. Rule changes are
+// compared by these figures, so that choosing them does not tune the
+// model to the test quotes.
+func crossValidate(ctx context.Context, m *model.Model, rows, lexRows []eval.Gold, opts model.FitOptions, k int, seed uint64) (text, withContext *eval.LabelReport, err error) {
 	if k < 2 || k > len(rows) {
 		return nil, nil, fmt.Errorf("-cv %d: want between 2 and the %d layer-split quotes", k, len(rows))
 	}
@@ -227,14 +235,14 @@ func crossValidate(ctx context.Context, m *model.Model, rows []eval.Gold, k int,
 				fit = append(fit, r)
 			}
 		}
-		examples, err := toExamples(fit)
+		examples, err := fitExamples(fit, lexRows)
 		if err != nil {
 			return nil, nil, err
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		fitted, err := m.Fit(examples, model.DefaultFitOptions())
+		fitted, err := m.Fit(examples, opts)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -254,18 +262,29 @@ func crossValidate(ctx context.Context, m *model.Model, rows []eval.Gold, k int,
 	return text, withContext, nil
 }
 
+// fitExamples turns the layer split's rows and the lexicon split's into
+// fitting examples; the lexicon split's fit only the entries' adjustments.
+func fitExamples(layerRows, lexRows []eval.Gold) ([]model.Example, error) {
+	examples, err := toExamples(layerRows, false)
+	if err != nil {
+		return nil, err
+	}
+	lex, err := toExamples(lexRows, true)
+	return append(examples, lex...), err
+}
+
 // toExamples turns rows into fitting examples: each quote once on its own
 // and once with its context, since the service is called both ways.
-func toExamples(rows []eval.Gold) ([]model.Example, error) {
+func toExamples(rows []eval.Gold, entriesOnly bool) ([]model.Example, error) {
 	var out []model.Example
 	for _, r := range rows {
 		l, err := model.ParseLabel(r.Label)
 		if err != nil {
 			return nil, fmt.Errorf("quote %s: %w", r.ID, err)
 		}
-		out = append(out, model.Example{Input: model.Input{Text: r.Text}, Label: l})
+		out = append(out, model.Example{Input: model.Input{Text: r.Text}, Label: l, EntriesOnly: entriesOnly})
 		if r.Context != "" {
-			out = append(out, model.Example{Input: model.Input{Text: r.Text, Context: r.Context}, Label: l})
+			out = append(out, model.Example{Input: model.Input{Text: r.Text, Context: r.Context}, Label: l, EntriesOnly: entriesOnly})
 		}
 	}
 	return out, nil
