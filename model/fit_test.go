@@ -3,24 +3,9 @@ package model
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 )
-
-// smallModel loads testdata/small.lex.
-func smallModel(t *testing.T) (*Model, []byte) {
-	t.Helper()
-	src, err := os.ReadFile("testdata/small.lex")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := New(WithLexicon(src, "small.lex"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m, src
-}
 
 // misleadingStrike returns examples in which "strike", hand-set as a threat
 // cue, always comes in neutral reports, plus plain examples of every label
@@ -40,7 +25,7 @@ func misleadingStrike() []Example {
 }
 
 func TestFitAdjustsEntriesThatMislead(t *testing.T) {
-	m, _ := smallModel(t)
+	m := newSmallModel(t)
 	examples := misleadingStrike()
 	strike := "A strike was reported in the north."
 	tests := []struct {
@@ -78,7 +63,7 @@ func TestFitAdjustsEntriesThatMislead(t *testing.T) {
 }
 
 func TestFitNeedsLayerExamples(t *testing.T) {
-	m, _ := smallModel(t)
+	m := newSmallModel(t)
 	ex := misleadingStrike()
 	for i := range ex {
 		ex[i].EntriesOnly = true
@@ -92,7 +77,7 @@ func TestFitNeedsLayerExamples(t *testing.T) {
 // writes classify alike, and that refitting from the written lexicon starts
 // from the hand-set entries, not from its own adjustments.
 func TestWriteLexiconRoundTrip(t *testing.T) {
-	m, src := smallModel(t)
+	m, src := newSmallModel(t), smallLexicon(t)
 	examples := misleadingStrike()
 	fitted, err := m.Fit(examples, DefaultFitOptions())
 	if err != nil {

@@ -16,15 +16,21 @@ import (
 // refitted.
 func newSmallModel(t testing.TB) *Model {
 	t.Helper()
-	src, err := os.ReadFile("testdata/small.lex")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := New(WithLexicon(src, "testdata/small.lex"))
+	m, err := New(WithLexicon(smallLexicon(t), "testdata/small.lex"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// smallLexicon returns the bytes of testdata/small.lex.
+func smallLexicon(t testing.TB) []byte {
+	t.Helper()
+	src, err := os.ReadFile("testdata/small.lex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
 }
 
 func TestClassifyEvidence(t *testing.T) {
