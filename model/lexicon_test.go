@@ -112,3 +112,38 @@ func TestChecksumFollowsContent(t *testing.T) {
 		t.Errorf("checksums %q and %q: want two different SHA-256 hex strings", a.Checksum, b.Checksum)
 	}
 }
+
+// FuzzParseLexicon checks that any file either parses or yields a
+// *LexiconError, never a panic, and that a parsed lexicon's adjustments
+// name only its entries and New loads it or says why not.
+func FuzzParseLexicon(f *testing.F) {
+	f.Add(string(smallLexicon(f)))
+	f.Add("@name t\n@version 1\n[entries]\nbaseless\tdenial=2\n[adjustments]\nbaseless\tdenial=-0.5 neutral=0.25\n")
+	f.Add("@name t\n@version 1\n[entries]\nx\tdenial=1\n[weights]\nbias\tneutral=0.5\n[adjustments]\ny\tthreat=1\n")
+	f.Add("@name t\n@version 1\n[entries]\ncease-fire\tconciliation=2\n[negators]\nnot\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		lex, err := ParseLexicon(strings.NewReader(src), "fuzz.lex")
+		if err != nil {
+			var le *LexiconError
+			if !errors.As(err, &le) {
+				t.Fatalf("ParseLexicon: got %T %v, want a *LexiconError", err, err)
+			}
+			return
+		}
+		terms := map[string]bool{}
+		for _, e := range lex.Entries {
+			terms[e.Term] = true
+		}
+		for term := range lex.Adjustments {
+			if !terms[term] {
+				t.Errorf("adjustment of %q, which is not an entry", term)
+			}
+		}
+		if _, err := New(WithLexicon([]byte(src), "fuzz.lex")); err != nil {
+			var le *LexiconError
+			if !errors.As(err, &le) {
+				t.Fatalf("New: got %T %v, want a *LexiconError", err, err)
+			}
+		}
+	})
+}
