@@ -147,12 +147,15 @@ func fitAdjustments(entries [][NumLabels]float64, w *[numFeatures][NumLabels]flo
 			fired[f.entry] = true
 		}
 	}
-	// dz[f][l][k] is the gradient of logit k with respect to d[l] for one
-	// firing of rule set f: computed once per firing, it does not change
-	// while w is fixed.
+	// dz[i][j][l][k] is the gradient of logit k with respect to d[l] for
+	// firing j of example i, and z0[i] the example's logits before any
+	// adjustment: neither changes while w is fixed, so both are computed
+	// once, not at every step.
 	dz := make([][][NumLabels][NumLabels]float64, len(fires))
+	z0 := make([][NumLabels]float64, len(examples))
 	var buf [numRules]rule
 	for i, fs := range fires {
+		z0[i] = logits(&xs[i], w)
 		dz[i] = make([][NumLabels][NumLabels]float64, len(fs))
 		for j, f := range fs {
 			for _, r := range f.rules.list(&buf) {
@@ -169,7 +172,7 @@ func fitAdjustments(entries [][NumLabels]float64, w *[numFeatures][NumLabels]flo
 	for step := 1; step <= opts.EntrySteps; step++ {
 		clear(grad)
 		for i := range examples {
-			z := logits(&xs[i], w)
+			z := z0[i]
 			for j, f := range fires[i] {
 				for l := range NumLabels {
 					for k := range NumLabels {

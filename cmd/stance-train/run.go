@@ -24,7 +24,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		layer   = fs.String("layer", "testdata/dev/quotes-[ijopqst].jsonl,testdata/articles-layer/gold/quotes-*.jsonl", "comma-separated globs of development quotes used only to fit the scoring layer, never studied (empty: none)")
 		test    = fs.String("test", "testdata/articles/gold/quotes-*.jsonl,testdata/dev/quotes-[ef].jsonl,testdata/dev/quotes-[mn].jsonl,testdata/dev/quotes-r.jsonl,testdata/dev/quotes-[uv].jsonl", "comma-separated globs of development quotes kept only for testing, each reported on its own: never fitted on, never used to edit the lexicon (empty: none)")
 		gold    = fs.String("gold", "testdata/gold/seed-quotes.jsonl", "gold quotes of the development corpus, reported on, never fitted (empty: none)")
-		lexicon = fs.String("lexicon", "model/lexicon.txt", "lexicon whose entries are used and whose [weights] are replaced")
+		lexicon = fs.String("lexicon", "model/lexicon.txt", "lexicon whose entries are used and whose [weights] and [adjustments] are replaced")
 		out     = fs.String("out", "", "where to write the fitted lexicon (empty: report only)")
 		seed    = fs.Uint64("seed", 1, "seed of the -holdout split and of the -cv folds")
 		holdout = fs.Float64("holdout", 0, "share of each label's -data quotes moved to the layer split (0: the layer is fitted only on -layer quotes, which nobody studied)")
@@ -46,13 +46,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	devSets, err := readSets(*data)
+	dev, err := readRows(*data)
 	if err != nil {
 		return err
-	}
-	var dev []eval.Gold
-	for _, d := range devSets {
-		dev = append(dev, d.rows...)
 	}
 	var goldRows []eval.Gold
 	if *gold != "" {
@@ -69,13 +65,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		unseen += len(t.rows)
 	}
 	lexRows, layerRows := split(dev, *seed, *holdout)
-	layerSets, err := readSets(*layer)
+	extra, err := readRows(*layer)
 	if err != nil {
 		return err
 	}
-	for _, l := range layerSets {
-		layerRows = append(layerRows, l.rows...)
-	}
+	layerRows = append(layerRows, extra...)
 	if *cv > 0 {
 		text, withContext, err := crossValidate(ctx, m, layerRows, lexRows, opts, *cv, *seed)
 		if err != nil {
@@ -197,7 +191,7 @@ type rowSet struct {
 }
 
 // readSets reads the rows of each glob of list, a comma-separated list of
-// globs as -layer and -test take them (empty: none).
+// globs as -data, -layer and -test take them (empty: none).
 func readSets(list string) ([]rowSet, error) {
 	if list == "" {
 		return nil, nil
@@ -211,6 +205,17 @@ func readSets(list string) ([]rowSet, error) {
 		sets = append(sets, rowSet{glob, rows})
 	}
 	return sets, nil
+}
+
+// readRows reads the rows of all the globs of list, as readSets does, in
+// one slice.
+func readRows(list string) ([]eval.Gold, error) {
+	sets, err := readSets(list)
+	var rows []eval.Gold
+	for _, s := range sets {
+		rows = append(rows, s.rows...)
+	}
+	return rows, err
 }
 
 // crossValidate fits the model k times, each time on all but one fold of
