@@ -31,6 +31,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		misses  = fs.Bool("misses", false, "list the lexicon-split quotes the fitted model gets wrong (never those of the layer split or the tests: looking at those would tune the lexicon to them)")
 		cv      = fs.Int("cv", 0, "only report k-fold cross-validation on the layer split, text only and with context (0: none): a figure to compare rule changes by without looking at the tests")
 		entryL2 = fs.Float64("entry-l2", model.DefaultFitOptions().EntryL2, "pull of each entry's fitted adjustment towards zero (0: entries keep their hand-set weights)")
+		control = fs.Bool("control", false, "also fit a bag-of-words control on the lexicon and layer splits and compare its macro-F1 with the model's on every test set and the gold")
 		audit   = fs.Int("audit", 0, "list the lexicon entries that fire at least this often on lexicon-split quotes and push most often towards a label the quote does not have (0: no audit)")
 	)
 	if err := fs.Parse(args); err != nil {
@@ -131,6 +132,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintln(stdout)
+	}
+	if *control {
+		sets := tests
+		if len(goldRows) > 0 {
+			sets = append(slices.Clip(tests), rowSet{glob: *gold, rows: goldRows})
+		}
+		if err := writeControl(stdout, fitted, append(slices.Clip(lexRows), layerRows...), sets); err != nil {
+			return err
+		}
 	}
 	if *misses {
 		if err := writeMisses(stdout, fitted, lexRows); err != nil {
