@@ -359,11 +359,16 @@ func (m *Model) evidence(x *[numFeatures]float64, matches []match, spans *[numGl
 			if w[l] == 0 {
 				continue
 			}
-			for k := range NumLabels {
-				c[k] += w[l] * m.weights[ruleFeature(src, Label(l))][k]
-				for _, r := range rules {
-					c[k] += w[l] * m.weights[ruleFeature(r, Label(l))][k]
+			// What one unit of label l adds to each logit under the
+			// match's source and rules, then scaled by the entry's weight.
+			row := m.weights[ruleFeature(src, Label(l))]
+			for _, r := range rules {
+				for k, v := range &m.weights[ruleFeature(r, Label(l))] {
+					row[k] += v
 				}
+			}
+			for k, v := range row {
+				c[k] += w[l] * v
 			}
 		}
 		e := Evidence{Source: mt.source, Start: mt.start, End: mt.end, Term: m.lex.Entries[mt.entry].Term, Rules: names[first:len(names):len(names)]}
