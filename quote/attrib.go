@@ -171,6 +171,20 @@ func findSites(toks []token) []site {
 	return out
 }
 
+// isAside reports whether a site is an attribution set off from the
+// clause it reports: "according to X", or "X said" after a comma ("The
+// talks ended, a source said"; "The meeting, a source said, ended"). In a
+// sentence without quotes its speaker is only the reporter's source.
+func isAside(toks []token, s site) bool {
+	switch s.kind {
+	case siteAccording:
+		return true
+	case siteFinite:
+		return s.npStart > 0 && toks[s.npStart-1].isPunct(",") && (s.v+1 == len(toks) || !toks[s.v+1].word)
+	}
+	return false
+}
+
 // numberish reports whether w is a number or ordinal ("36th reports").
 func numberish(w string) bool {
 	return w != "" && isASCIIDigit(w[0])

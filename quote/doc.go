@@ -107,7 +107,10 @@
 //     most eight sentences and skipping people whose description or earlier
 //     pronoun says the other gender ("spokeswoman", "Mr"); they: the
 //     nearest plural speaker; it: the nearest body ("The bank said … “…,”
-//     it said");
+//     it said"). An unnamed source that only vouches for the reporter's
+//     words in a sentence without quotes ("…, a diplomatic source said";
+//     "according to officials") is taken only when nothing else fits;
+//     a named one is not set aside;
 //   - a surname or short name ("Asif", "Haq"): the last full name ending in
 //     it ("Khawaja Asif", "Inam-ul-Haq");
 //   - an acronym ("the RTA"): the name it was given for, or whose initials

@@ -237,6 +237,7 @@ type mention struct {
 	plural  bool   // "officials": "they" may stand for it
 	named   bool   // name is a proper name
 	weak    bool   // only a capitalized name seen in passing: good for surnames, not for pronouns
+	aside   bool   // an unnamed source of an aside attribution in a sentence without quotes ("…, a source said")
 	name    string // the speaker as the rules return it
 	desc    []string
 	acronym string
@@ -404,6 +405,18 @@ func (d *doc) antecedent(p string, pos, sent int) (mention, bool) {
 			return !m.person && !m.plural
 		}
 	}
+	// The unnamed source of an aside ("…, a diplomatic source said")
+	// vouches for the reporter's words but is not a character of the
+	// story: a pronoun takes it only when no one else in the window fits.
+	if m, ok := d.antecedentIn(pos, sent, fits, false); ok {
+		return m, true
+	}
+	return d.antecedentIn(pos, sent, fits, true)
+}
+
+// antecedentIn is antecedent's search, over the mentions that fit and,
+// if asides is false, are not asides.
+func (d *doc) antecedentIn(pos, sent int, fits func(mention) bool, asides bool) (mention, bool) {
 	var best mention
 	bestSent, found, bestSubj := -1, false, false
 	for k := len(d.ments) - 1; k >= 0; k-- {
@@ -414,7 +427,7 @@ func (d *doc) antecedent(p string, pos, sent int) (mention, bool) {
 		if found && m.sent < bestSent {
 			break
 		}
-		if m.pos >= pos || !fits(m) {
+		if m.pos >= pos || !fits(m) || (m.aside && !asides) {
 			continue
 		}
 		if m.sent == sent && !m.subject {

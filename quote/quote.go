@@ -189,6 +189,10 @@ func (d *doc) attribute() {
 	for si := range d.sents {
 		st := &d.sents[si]
 		first := len(d.ments)
+		hasQuote := false
+		for _, t := range st.toks {
+			hasQuote = hasQuote || t.isQuote()
+		}
 		st.sites = findSites(st.toks)
 		st.subj = nil
 		for k := range st.sites {
@@ -212,6 +216,7 @@ func (d *doc) attribute() {
 				continue
 			}
 			s.res = d.resolve(n, si)
+			s.res.m.aside = !hasQuote && !s.res.m.named && isAside(st.toks, *s)
 			d.addMention(s.res.m)
 		}
 		d.otherMentions(si)

@@ -173,6 +173,10 @@ func TestSpeakers(t *testing.T) {
 			[]span{{"We agreed on a plan,", "Rabia Baloch", "pronoun", Full}}},
 		{"colon without a verb", "Defence Minister Tariq Jamil had a message for Kabul: “Act now.”",
 			[]span{{"Act now.", "Tariq Jamil", "said_before", Full}}},
+		{"pronoun skips an unnamed aside source", "Negotiator Viktor Orlov said the talks were over. The meeting, a diplomatic source said, ended early. “We will be back,” he said.",
+			[]span{{"We will be back,", "Viktor Orlov", "pronoun", Full}}},
+		{"pronoun takes an aside source when no one else fits", "The talks ended early, a diplomatic source said. “Neither side gave ground,” he said.",
+			[]span{{"Neither side gave ground,", "a diplomatic source", "pronoun", Full}}},
 		{"name before affiliation", "Economist Nabeel Sami of the Centre for Economic Research said rates were high. He warned that \"growth will suffer\".",
 			[]span{{"growth will suffer", "Nabeel Sami", "pronoun", Partial}}},
 	}
