@@ -357,8 +357,12 @@ func subjectBefore(toks []token, v, lim int) ([]token, []token, int) {
 }
 
 // cutClause keeps the part of a phrase after its last clause word ("…,
-// which the minister"), so that only the subject is left.
+// which the minister"), so that only the subject is left, and drops an
+// adverbial that opens it without a comma ("Earlier this week the
+// ministry", "In Tirana on Monday the minister", "After the talks the
+// minister").
 func cutClause(seg []token, at int) ([]token, int) {
+	start := 0
 	for c := len(seg) - 1; c >= 0; c-- {
 		t := seg[c]
 		if !t.word {
@@ -366,10 +370,88 @@ func cutClause(seg []token, at int) ([]token, int) {
 		}
 		_, verb := reportingVerbs[t.lw]
 		if clauseWords[t.lw] || (coordinators[t.lw] && !internalAnd(seg, c)) || (verb && t.lower()) {
-			return seg[c+1:], at + c + 1
+			start = c + 1
+			break
 		}
 	}
-	return seg, at
+	from := start
+	if start > 0 && prepositions[seg[start-1].lw] {
+		from = start - 1 // "after", "before", "since", "as" open a phrase too
+	}
+	if b := adverbialEnd(seg, from); b > start {
+		start = b
+	}
+	return seg[start:], at + start
+}
+
+// adverbialEnd reads the adverbials of time and place that open a subject
+// phrase at index from without a comma: time adverbs ("Earlier", "Last
+// week") and prepositional phrases ("In Tirana", "At a news conference in
+// the capital", "Speaking to reporters"). It returns the index where the
+// subject starts, or -1 when the phrase does not open with an adverbial or
+// has no word left after it: then the phrase is kept whole, as a bare
+// "Moscow" is a speaker by metonymy and "In Tirana Rama" cannot be cut
+// without knowing which word is the place.
+func adverbialEnd(seg []token, from int) int {
+	i := from
+	for i < len(seg) && seg[i].word {
+		t := seg[i]
+		switch {
+		case timeLeads[t.lw] && i+1 < len(seg) && timeNouns[seg[i+1].lw]:
+			// "this week", "last month", "earlier this year".
+			i += 2
+		case timeAdverbs[t.lw]:
+			i++
+		case timeNouns[t.lw] && t.upper():
+			i++ // "Monday the ministry said"
+		case prepositions[t.lw] || adverbialParticiples[t.lw]:
+			i = objectEnd(seg, i+1)
+			continue
+		default:
+			return endOrNone(seg, from, i)
+		}
+		for i < len(seg) && (timeNouns[seg[i].lw] || numberish(seg[i].lw)) {
+			i++ // "Monday morning", "March 2024"
+		}
+	}
+	return endOrNone(seg, from, i)
+}
+
+func endOrNone(seg []token, from, i int) int {
+	if i == from || i >= len(seg) || !seg[i].word {
+		return -1
+	}
+	return i
+}
+
+// objectEnd returns the end of the object of a preposition that starts at
+// index i: its words run up to another preposition, a determiner that opens
+// the subject ("In Tirana the minister"), a word after a time noun ("On
+// Monday Foreign Minister …"), a common noun after a place name ("In
+// Athens officials") or a title ("In Tirana Prime Minister …").
+func objectEnd(seg []token, i int) int {
+	for n := 0; i < len(seg) && seg[i].word; i, n = i+1, n+1 {
+		if n == 0 {
+			continue
+		}
+		w, prev := seg[i], seg[i-1]
+		switch {
+		case timeNouns[prev.lw] && (timeNouns[w.lw] || numberish(w.lw)):
+			// "on Monday night", "in March 2024": the time phrase
+			// goes on.
+		case prepositions[w.lw]:
+			return i
+		case determiners[w.lw] && !prepositions[prev.lw]:
+			return i
+		case timeNouns[prev.lw]:
+			return i
+		case prev.upper() && !prev.possessive() && w.lower() && !nameConnectors[w.lw]:
+			return i
+		case w.upper() && (titleHeads[canonWord(w.text)] || (i+1 < len(seg) && seg[i+1].upper() && titleHeads[canonWord(seg[i+1].text)])):
+			return i
+		}
+	}
+	return i
 }
 
 // internalAnd reports whether the "and" at c joins two nouns of one

@@ -69,7 +69,10 @@
 // past auxiliaries and adverbs ("Islamabad has long accused") and past a
 // relative clause, participle phrase or appositive set off by commas
 // ("Hamdullah, a 39-year-old shopkeeper …, told AFP"; "A senior official,
-// speaking on background, said"); after a quote it may follow the verb
+// speaking on background, said") and past an adverbial of time or place
+// that opens the sentence without a comma ("Earlier this week the
+// ministry said", "In Tirana on Monday the minister said"; a bare place
+// name, "Moscow said", stays the speaker); after a quote it may follow the verb
 // ("“…,” said foreign ministry spokesman Randhir Jaiswal"). A participle
 // ("…, stating that", "labeling it a “failed state”") or a verb joined by
 // "and" or "but" takes the subject of the attribution before it in the

@@ -153,6 +153,23 @@ var introWords = wordSet(
 	"however meanwhile moreover separately earlier later also still yet instead indeed nevertheless nonetheless furthermore besides then now today yesterday last this while when if although though because once",
 )
 
+// timeLeads open a time phrase when a time noun follows ("this week",
+// "last month", "earlier this year"); timeAdverbs are time adverbs on
+// their own. adverbialParticiples open an introductory phrase ("Speaking
+// to reporters"). All three may stand before a subject without a comma.
+var (
+	timeLeads            = wordSet("this last next earlier later early late")
+	timeAdverbs          = wordSet("earlier later today yesterday tonight meanwhile now then previously recently separately")
+	adverbialParticiples = wordSet("speaking responding addressing writing talking commenting reacting")
+)
+
+// timeNouns end a time phrase ("on Monday", "this week").
+var timeNouns = wordSet(
+	"monday tuesday wednesday thursday friday saturday sunday today yesterday tonight",
+	"morning afternoon evening night day days week weekend weeks month months year years decade",
+	"january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec",
+)
+
 // pronouns that may stand for a speaker, with their number.
 var singularPronouns = wordSet("he she")
 var pluralPronouns = wordSet("they")
