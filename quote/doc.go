@@ -81,7 +81,9 @@
 // A quote takes, in this order: an attribution right after it ("“…,” he
 // said"; Cue "said_after", "told" or "pronoun"); the closest attribution
 // before it in the sentence ("X said that “…”", "X warned: “…”"; Cue
-// "said_before", "according_to", "quoted_as", "participle" or "pronoun");
+// "said_before", "according_to", "quoted_as", "participle" or "pronoun";
+// when that is a pronoun that names no one, as in "Police said … in what
+// they described as “…”", the attribution before it, "said_before");
 // an attribution later in the sentence ("Pakistan is making a “last-ditch
 // effort” …, a security official said"; "said_after"); after a colon in a
 // sentence with no reporting verb, the sentence's subject ("Asif had a

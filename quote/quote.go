@@ -394,6 +394,17 @@ func (d *doc) attributeQuote(si, k int) {
 		return
 	}
 	s := sites[pick]
+	if s.res.speaker == "" && s.res.pronoun && s.v < k {
+		// "Police said … in what they described as “…”": a pronoun
+		// that names no one still speaks inside the clause of an
+		// earlier attribution, whose speaker the article credits.
+		for j := pick - 1; j >= 0 && j >= pick-siteLook; j-- {
+			if o := sites[j]; usable(o) && o.res.speaker != "" {
+				s, cue = o, "said_before"
+				break
+			}
+		}
+	}
 	if s.res.speaker == "" {
 		return
 	}

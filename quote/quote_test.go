@@ -153,6 +153,8 @@ func TestSpeakers(t *testing.T) {
 			[]span{{"Kandahar umbrella", "", "", Partial}}},
 		{"what it described as", `The militia fired two rockets on Monday. The group said the shelling was "a warning" to what it described as repeated breaches of the truce.`,
 			[]span{{"a warning", "The group", "said_before", Partial}}},
+		{"what they described as, pronoun unresolved", `Police said six men were held over what they described as "a plot against the state".`,
+			[]span{{"a plot against the state", "Police", "said_before", Partial}}},
 		{"through a spokesman", `Secretary-General Lina Ortiz, through a spokesman, urged all sides "to stop all military actions".`,
 			[]span{{"to stop all military actions", "Lina Ortiz", "said_before", Partial}}},
 		{"passive is not a speaker", `The talks were described as "frank" by diplomats.`,
