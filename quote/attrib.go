@@ -417,6 +417,8 @@ func adverbialEnd(seg []token, from int) int {
 	return endOrNone(seg, from, i)
 }
 
+// endOrNone returns i, where adverbialEnd's reading stopped, if it read
+// some adverbial and a word is left after it for the subject; -1 if not.
 func endOrNone(seg []token, from, i int) int {
 	if i == from || i >= len(seg) || !seg[i].word {
 		return -1
