@@ -69,6 +69,10 @@ func (m *Model) Fit(examples []Example, opts FitOptions) (*Model, error) {
 			return nil, fmt.Errorf("fit: example %d: %w", i, err)
 		}
 		xs[i] = sc.x
+		if opts.EntryL2 <= 0 {
+			// No adjustments to fit: the firings would go unused.
+			matches = nil
+		}
 		for _, mt := range matches {
 			f := firing{entry: mt.entry, rules: mt.rules}
 			if mt.source == SourceContext {
