@@ -75,11 +75,7 @@ func (m *Model) Fit(examples []Example, opts FitOptions) (*Model, error) {
 		}
 		for _, mt := range matches {
 			f := firing{entry: mt.entry, rules: mt.rules}
-			if mt.source == SourceContext {
-				f.rules.add(ruleContext)
-			} else {
-				f.rules.add(ruleBase)
-			}
+			f.rules.add(mt.sourceRule())
 			fires[i] = append(fires[i], f)
 		}
 		if !ex.EntriesOnly {

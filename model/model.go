@@ -206,6 +206,15 @@ type match struct {
 	rules      ruleSet
 }
 
+// sourceRule returns the rule of the match's source, whose features its
+// weights add to besides those of its rules.
+func (mt match) sourceRule() rule {
+	if mt.source == SourceContext {
+		return ruleContext
+	}
+	return ruleBase
+}
+
 // scratch is the working memory of one classification, kept in a pool so
 // that Classify allocates little more than its Result.
 type scratch struct {
@@ -284,10 +293,7 @@ func (m *Model) features(in Input, sc *scratch) (matches []match, err error) {
 	var buf [numRules]rule
 	for _, mt := range matches {
 		w := m.entries[mt.entry]
-		src := ruleBase
-		if mt.source == SourceContext {
-			src = ruleContext
-		}
+		src := mt.sourceRule()
 		rules := mt.rules.list(&buf)
 		for l := range NumLabels {
 			if w[l] == 0 {
@@ -345,10 +351,7 @@ func (m *Model) evidence(x *[numFeatures]float64, matches []match, spans *[numGl
 	var buf [numRules]rule
 	for _, mt := range matches {
 		w := m.entries[mt.entry]
-		src := ruleBase
-		if mt.source == SourceContext {
-			src = ruleContext
-		}
+		src := mt.sourceRule()
 		var c [NumLabels]float64
 		first := len(names)
 		rules := mt.rules.list(&buf)
