@@ -79,20 +79,17 @@ func fitBagOfWords(rows []eval.Gold) (*bagOfWords, error) {
 			}
 		}
 	}
-	b := &bagOfWords{vocab: map[string]int{}}
+	// Number the features in sorted order, so the fit is the same on
+	// every run whatever the map's order; 0 is the bias.
+	var kept []string
 	for w, c := range count {
 		if c >= controlMinCount {
-			b.vocab[w] = 0
+			kept = append(kept, w)
 		}
 	}
-	// Number the features in sorted order, so the fit is the same on
-	// every run whatever the map's order.
-	sorted := make([]string, 0, len(b.vocab))
-	for w := range b.vocab {
-		sorted = append(sorted, w)
-	}
-	slices.Sort(sorted)
-	for i, w := range sorted {
+	slices.Sort(kept)
+	b := &bagOfWords{vocab: make(map[string]int, len(kept))}
+	for i, w := range kept {
 		b.vocab[w] = i + 1
 	}
 	xs := make([][]int, len(rows))
@@ -100,7 +97,7 @@ func fitBagOfWords(rows []eval.Gold) (*bagOfWords, error) {
 		xs[i] = b.features(r.Text)
 	}
 	n := float64(len(rows))
-	b.w = make([][model.NumLabels]float64, len(sorted)+1)
+	b.w = make([][model.NumLabels]float64, len(kept)+1)
 	mom := make([][model.NumLabels]float64, len(b.w))
 	vel := make([][model.NumLabels]float64, len(b.w))
 	grad := make([][model.NumLabels]float64, len(b.w))
@@ -169,24 +166,16 @@ func (b *bagOfWords) probs(x []int) [model.NumLabels]float64 {
 	return z
 }
 
-// score scores the control's labels of rows, text only.
-func (b *bagOfWords) score(rows []eval.Gold) (*eval.LabelReport, error) {
-	preds := make([]eval.Prediction, 0, len(rows))
-	for _, r := range rows {
-		g, err := model.ParseLabel(r.Label)
-		if err != nil {
-			return nil, fmt.Errorf("quote %s: %w", r.ID, err)
+// Classify labels the quote's text with the control; it reads no
+// context, and gives no evidence.
+func (b *bagOfWords) Classify(in model.Input) (model.Result, error) {
+	res := model.Result{Scores: b.probs(b.features(in.Text))}
+	for l := range res.Scores {
+		if res.Scores[l] > res.Scores[res.Label] {
+			res.Label = model.Label(l)
 		}
-		p := b.probs(b.features(r.Text))
-		best := 0
-		for l := range p {
-			if p[l] > p[best] {
-				best = l
-			}
-		}
-		preds = append(preds, eval.Prediction{Gold: g, Pred: model.Label(best), Prob: p[best]})
 	}
-	return eval.ScoreLabels(preds)
+	return res, nil
 }
 
 // writeControl fits the control on the fitting rows and writes, for each
@@ -203,7 +192,7 @@ func writeControl(w io.Writer, fitted *model.Model, fitRows []eval.Gold, sets []
 		if err != nil {
 			return err
 		}
-		cr, err := b.score(s.rows)
+		cr, err := score(b, s.rows, false)
 		if err != nil {
 			return err
 		}

@@ -56,7 +56,7 @@ func TestBagOfWordsLearnsItsFittingQuotes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := b.score(rows)
+	rep, err := score(b, rows, false)
 	if err != nil {
 		t.Fatal(err)
 	}

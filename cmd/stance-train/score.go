@@ -11,9 +11,20 @@ import (
 	"github.com/stancehq/stance/model"
 )
 
+// classifier labels a quote: the model, or the bag-of-words control it is
+// measured against.
+type classifier interface {
+	Classify(in model.Input) (model.Result, error)
+}
+
+var (
+	_ classifier = (*model.Model)(nil)
+	_ classifier = (*bagOfWords)(nil)
+)
+
 // score classifies rows, with their context or without, and scores the
 // labels against the rows' gold labels.
-func score(m *model.Model, rows []eval.Gold, withContext bool) (*eval.LabelReport, error) {
+func score(m classifier, rows []eval.Gold, withContext bool) (*eval.LabelReport, error) {
 	preds, err := predict(nil, m, rows, withContext)
 	if err != nil {
 		return nil, err
@@ -23,7 +34,7 @@ func score(m *model.Model, rows []eval.Gold, withContext bool) (*eval.LabelRepor
 
 // predict appends to preds the model's predictions for rows, with their
 // context or without.
-func predict(preds []eval.Prediction, m *model.Model, rows []eval.Gold, withContext bool) ([]eval.Prediction, error) {
+func predict(preds []eval.Prediction, m classifier, rows []eval.Gold, withContext bool) ([]eval.Prediction, error) {
 	for _, r := range rows {
 		in := model.Input{Text: r.Text}
 		if withContext {
