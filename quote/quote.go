@@ -1,6 +1,7 @@
 package quote
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -189,10 +190,7 @@ func (d *doc) attribute() {
 	for si := range d.sents {
 		st := &d.sents[si]
 		first := len(d.ments)
-		hasQuote := false
-		for _, t := range st.toks {
-			hasQuote = hasQuote || t.isQuote()
-		}
+		hasQuote := slices.ContainsFunc(st.toks, token.isQuote)
 		st.sites = findSites(st.toks)
 		st.subj = nil
 		for k := range st.sites {
