@@ -292,9 +292,10 @@ func (t *fastTokenizer) words(dst []word, text string) ([]word, error) {
 // TestASCIIWords and FuzzASCIIWords hold it to generalWords.
 func (t *fastTokenizer) asciiWords(dst []word, text string) ([]word, bool) {
 	first := len(dst)
-	// The lowercased forms of words with capitals, one after the other,
-	// and which words they belong to: made into one string at the end, as
-	// in setForms. The arrays keep a quote's on the stack.
+	// The lowercased forms of words with capitals that the vocabulary does
+	// not know whole, one after the other, and which words they belong to:
+	// made into one string at the end, as in setForms. The arrays keep a
+	// quote's on the stack.
 	var lowBuf [256]byte
 	var fixBuf [16]formFix
 	low, fix := lowBuf[:0], fixBuf[:0]
@@ -338,7 +339,14 @@ func (t *fastTokenizer) asciiWords(dst []word, text string) ([]word, bool) {
 				}
 				low = append(low, c)
 			}
-			fix = append(fix, formFix{int32(len(dst)), int32(from), int32(len(low))})
+			if id, ok := t.vocab[string(low[from:])]; ok {
+				// Most capitalized words, sentence openers and common
+				// names alike, are pieces of the vocabulary: their form
+				// needs no string of its own.
+				w.form, low = t.pieces[id], low[:from]
+			} else {
+				fix = append(fix, formFix{int32(len(dst)), int32(from), int32(len(low))})
+			}
 		} else {
 			w.form = text[start:i]
 		}
