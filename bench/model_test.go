@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,7 +119,7 @@ func lexiconWords(tb testing.TB) map[string]float64 {
 		tb.Fatal(err)
 	}
 	words := map[string]float64{}
-	for _, e := range lex.Entries {
+	for _, e := range slices.Concat(lex.Entries, lex.Learned) {
 		for _, w := range strings.Fields(e.Term) {
 			words[strings.TrimSuffix(w, "*")] += e.Weights[0]
 		}

@@ -37,7 +37,11 @@
 // stored in the lexicon's [weights] section. Fit then corrects the hand-set
 // weights of the entries that fire in the quotes, each pulled hard towards
 // no change, and stores the corrections in the [adjustments] section, so
-// that a reviewer still reads the entries as people wrote them. Because the layer is linear,
+// that a reviewer still reads the entries as people wrote them. In the same
+// stage Fit learns words: content words of its quotes that no term of the
+// lexicon is on its own (not function words, not names) start with no
+// weights and take the fitted ones, stored in the [learned] section and
+// matched like entries. Because the layer is linear,
 // each match's contribution to each logit is exact, and that is what
 // Evidence reports.
 //

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Example is one labelled quote for fitting.
@@ -37,12 +39,16 @@ type FitOptions struct {
 	EntryL2 float64
 	// EntrySteps is the number of gradient steps of the adjustments.
 	EntrySteps int
+	// LearnMin is how many of the examples' distinct quotes a word must
+	// occur in for Fit to learn weights for it (see Fit); 0 learns no
+	// words.
+	LearnMin int
 }
 
 // DefaultFitOptions returns the fitting settings used for the bundled
 // lexicon.
 func DefaultFitOptions() FitOptions {
-	return FitOptions{L2: 0.005, Steps: 3000, Rate: 0.02, EntryL2: 0.001, EntrySteps: 300}
+	return FitOptions{L2: 0.005, Steps: 3000, Rate: 0.02, EntryL2: 0.001, EntrySteps: 300, LearnMin: 5}
 }
 
 // Fit fits the model to the examples in two stages, and returns a model
@@ -54,11 +60,34 @@ func DefaultFitOptions() FitOptions {
 // hand-set weights, fitted on all the examples and pulled towards zero,
 // so that entries whose hand-set weights mislead in practice are
 // corrected by how they fire. (Refitting the layer after the adjustments
-// scored lower by cross-validation.) Both stages start from the hand-set
-// entries, whatever adjustments the model's lexicon already holds. Fit is
-// deterministic: full-batch gradients in a fixed order.
+// scored lower by cross-validation.)
+//
+// The second stage also learns words. Every word of the examples' quotes
+// that no term of the lexicon is on its own, that occurs in at least
+// opts.LearnMin quotes, and that is neither a function word of the
+// lexicon nor a name becomes an entry with no hand-set weights, so that
+// its weights are its adjustment: what the examples say it means, pulled
+// as hard towards nothing as any adjustment. A lexicon is never complete,
+// and the words people use around an act ("pretext", "goodwill") carry it
+// in quotes that hold no entry at all.
+//
+// Both stages start from the hand-set entries, whatever adjustments and
+// learned words the model's lexicon already holds. Fit is deterministic:
+// full-batch gradients in a fixed order.
 func (m *Model) Fit(examples []Example, opts FitOptions) (*Model, error) {
-	base := m.handSet()
+	base, err := m.Unfitted()
+	if err != nil {
+		return nil, fmt.Errorf("fit: %w", err)
+	}
+	if opts.LearnMin > 0 && opts.EntryL2 > 0 {
+		lex := *base.lex
+		if lex.Learned, err = base.learnable(examples, opts.LearnMin); err != nil {
+			return nil, fmt.Errorf("fit: %w", err)
+		}
+		if base, err = newModel(m.tok, &lex, lex.Name); err != nil {
+			return nil, fmt.Errorf("fit: %w", err)
+		}
+	}
 	xs := make([][numFeatures]float64, len(examples))
 	fires := make([][]firing, len(examples))
 	var layer []int
@@ -233,35 +262,101 @@ func logits(x *[numFeatures]float64, w *[numFeatures][NumLabels]float64) [NumLab
 	return z
 }
 
-// handSet returns the model with its entries' hand-set weights, without
-// the lexicon's adjustments.
-func (m *Model) handSet() *Model {
-	h := *m
-	h.entries = make([][NumLabels]float64, len(m.lex.Entries))
-	for i, e := range m.lex.Entries {
-		h.entries[i] = e.Weights
+// learnable returns the words Fit learns weights for, with no weights yet,
+// in order: words of three letters or more that occur in at least min of
+// the examples' distinct quotes, that no term of m is on its own, and that
+// are neither function words nor names (capitalized inside a sentence
+// more than three times in ten: the parties of the conflicts the examples
+// speak of, which a quote about another conflict will not name).
+func (m *Model) learnable(examples []Example, min int) ([]Entry, error) {
+	function := map[string]bool{}
+	for _, w := range m.lex.Terms[sectionFunction] {
+		function[w] = true
 	}
-	return &h
+	type count struct{ quotes, uses, capitalized int }
+	counts := map[string]*count{}
+	seen := map[string]bool{}
+	var words []word
+	for i, ex := range examples {
+		if seen[ex.Input.Text] {
+			continue // the same quote with its context
+		}
+		seen[ex.Input.Text] = true
+		var err error
+		if words, err = m.tok.words(words[:0], ex.Input.Text); err != nil {
+			return nil, fmt.Errorf("example %d: %w", i, err)
+		}
+		for j, w := range words {
+			if function[w.form] || !learnableForm(w.form) {
+				continue
+			}
+			c := counts[w.form]
+			if c == nil {
+				c = new(count)
+				counts[w.form] = c
+			}
+			if !slices.ContainsFunc(words[:j], func(v word) bool { return v.form == w.form }) {
+				c.quotes++
+			}
+			c.uses++
+			if w.upper && j > 0 && !opensSentence(words[j-1].form) {
+				c.capitalized++
+			}
+		}
+	}
+	var learned []Entry
+	for form, c := range counts {
+		if c.quotes >= min && c.capitalized*10 <= c.uses*3 && !m.terms.single(form) {
+			learned = append(learned, Entry{Term: form})
+		}
+	}
+	slices.SortFunc(learned, func(a, b Entry) int { return strings.Compare(a.Term, b.Term) })
+	return learned, nil
 }
 
-// Unfitted returns the model with the default scoring layer and the
-// entries' hand-set weights in place of its lexicon's fitted [weights] and
-// [adjustments], to show what fitting adds.
-func (m *Model) Unfitted() *Model {
-	u := m.handSet()
-	u.weights = defaultWeights()
-	return u
+// learnableForm reports whether a word's form is three letters or more
+// and letters only: numbers, punctuation and the one- and two-letter
+// pieces of abbreviations say nothing a lexicon should keep.
+func learnableForm(f string) bool {
+	n := 0
+	for _, r := range f {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+		n++
+	}
+	return n >= 3
 }
 
-// WriteLexicon writes the model's lexicon file with its [weights] and
-// [adjustments] sections replaced by the model's current scoring weights
-// and entry adjustments, so that a fitted model can be saved as a lexicon
-// that New loads. base is the original file; the two sections are the
-// last of it.
+// opensSentence reports whether a word after the form f starts a sentence
+// or a quotation, where a capital says nothing of names.
+func opensSentence(f string) bool {
+	switch f {
+	case ".", "!", "?", ":", "\"", "'", "(":
+		return true
+	}
+	return false
+}
+
+// Unfitted returns the model as its lexicon's authors wrote it: the
+// entries' hand-set weights and the default scoring layer, without the
+// fitted [weights], [adjustments] and [learned] words, to show what
+// fitting adds. It fails only as New would on the same lexicon.
+func (m *Model) Unfitted() (*Model, error) {
+	lex := *m.lex
+	lex.Weights, lex.Adjustments, lex.Learned = nil, nil, nil
+	return newModel(m.tok, &lex, lex.Name)
+}
+
+// WriteLexicon writes the model's lexicon file with its [weights],
+// [adjustments] and [learned] sections replaced by the model's current
+// scoring weights, entry adjustments and learned words, so that a fitted
+// model can be saved as a lexicon that New loads. base is the original
+// file; the three sections are the last of it.
 func (m *Model) WriteLexicon(w io.Writer, base []byte) error {
 	var out bytes.Buffer
 	for _, line := range strings.SplitAfter(string(base), "\n") {
-		if h := strings.TrimSpace(line); h == "["+sectionWeights+"]" || h == "["+sectionAdjust+"]" {
+		if h := strings.TrimSpace(line); h == "["+sectionWeights+"]" || h == "["+sectionAdjust+"]" || h == "["+sectionLearned+"]" {
 			break
 		}
 		out.WriteString(line)
@@ -292,22 +387,37 @@ func (m *Model) WriteLexicon(w io.Writer, base []byte) error {
 	out.WriteString("# fired in its examples, added to the entry's hand-set weights (only\n")
 	out.WriteString("# the labels it changes). Do not edit by hand.\n")
 	for i, e := range m.lex.Entries {
-		sep := e.Term + "\t"
-		for l := range NumLabels {
-			if d := roundAdjustment(m.entries[i][l] - e.Weights[l]); d != 0 {
-				out.WriteString(sep)
-				out.WriteString(Label(l).String())
-				out.WriteByte('=')
-				out.WriteString(strconv.FormatFloat(d, 'f', -1, 64))
-				sep = " "
-			}
-		}
-		if sep == " " {
-			out.WriteByte('\n')
-		}
+		writeWeights(&out, e.Term, m.entries[i], e.Weights)
+	}
+	out.WriteString("\n[" + sectionLearned + "]\n")
+	out.WriteString("# Written by stance-train: words of its quotes that no term above is\n")
+	out.WriteString("# on its own, with the weights fitted for them (only the labels they\n")
+	out.WriteString("# move); they count as entries. Do not edit by hand: to change what a\n")
+	out.WriteString("# word means, give it an entry, or list it in [function_words].\n")
+	for i, e := range m.lex.Learned {
+		writeWeights(&out, e.Term, m.entries[len(m.lex.Entries)+i], [NumLabels]float64{})
 	}
 	_, err := w.Write(out.Bytes())
 	return err
+}
+
+// writeWeights writes a line of term's weights less from, rounded as
+// roundAdjustment rounds them: only the labels that differ, and no line
+// when none does.
+func writeWeights(out *bytes.Buffer, term string, weights, from [NumLabels]float64) {
+	sep := term + "\t"
+	for l := range NumLabels {
+		if d := roundAdjustment(weights[l] - from[l]); d != 0 {
+			out.WriteString(sep)
+			out.WriteString(Label(l).String())
+			out.WriteByte('=')
+			out.WriteString(strconv.FormatFloat(d, 'f', -1, 64))
+			sep = " "
+		}
+	}
+	if sep == " " {
+		out.WriteByte('\n')
+	}
 }
 
 // roundAdjustment keeps two decimals of an entry's adjustment: finer

@@ -62,6 +62,74 @@ func TestFitAdjustsEntriesThatMislead(t *testing.T) {
 	}
 }
 
+// TestFitLearnsWords checks which words of the examples Fit learns
+// weights for: frequent words the lexicon lacks, but not function words,
+// names, rare words or words it has.
+func TestFitLearnsWords(t *testing.T) {
+	src := append(smallLexicon(t), "\n[function_words]\nbetween\n"...)
+	m, err := New(WithLexicon(src, "small.lex+function_words"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples := misleadingStrike()
+	for i := range 6 {
+		examples = append(examples,
+			// "goodwill" in six conciliatory quotes, "pretext" in four.
+			Example{Input: Input{Text: fmt.Sprintf("A gesture of goodwill between neighbours, day %d.", i)}, Label: Conciliation},
+			Example{Input: Input{Text: fmt.Sprintf("They met in Karabakh, meeting %d.", i)}, Label: Neutral},
+		)
+		if i < 4 {
+			examples = append(examples, Example{Input: Input{Text: fmt.Sprintf("It was a pretext, case %d.", i)}, Label: Accusation})
+		}
+	}
+	fitted, err := m.Fit(examples, DefaultFitOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	learned := map[string]bool{}
+	for _, e := range fitted.lex.Learned {
+		learned[e.Term] = true
+	}
+	tests := []struct {
+		word string
+		want bool
+	}{
+		{"goodwill", true},
+		{"gesture", true},
+		{"pretext", false},  // in four quotes, not five
+		{"between", false},  // a function word
+		{"karabakh", false}, // a name
+		{"strike", false},   // an entry already
+		{"talks", false},    // in no quote
+		{"o", false},        // from "o'clock": too short
+	}
+	for _, tt := range tests {
+		if got := learned[tt.word]; got != tt.want {
+			t.Errorf("learned %q = %v, want %v", tt.word, got, tt.want)
+		}
+	}
+
+	// A quote whose only cue is a learned word gets the learned word's act.
+	in := Input{Text: "Goodwill matters."}
+	res, err := fitted.Classify(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Evidence) == 0 || res.Evidence[0].Term != "goodwill" || res.Evidence[0].Label != Conciliation {
+		t.Errorf("Classify(%q) evidence = %+v, want goodwill pushing towards conciliation first", in.Text, res.Evidence)
+	}
+
+	opts := DefaultFitOptions()
+	opts.LearnMin = 0
+	plain, err := m.Fit(examples, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(plain.lex.Learned); n != 0 {
+		t.Errorf("Fit with LearnMin 0 learned %d words, want none", n)
+	}
+}
+
 func TestFitNeedsLayerExamples(t *testing.T) {
 	m := newSmallModel(t)
 	ex := misleadingStrike()
@@ -88,8 +156,12 @@ func TestWriteLexiconRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, adjustments, _ := bytes.Cut(buf.Bytes(), []byte("\n[adjustments]\n"))
+	adjustments, learned, _ := bytes.Cut(adjustments, []byte("\n[learned]\n"))
 	if !bytes.Contains(adjustments, []byte("\nstrike\t")) {
 		t.Fatalf("written lexicon has no adjustment of \"strike\":\n%s", adjustments)
+	}
+	if !bytes.Contains(learned, []byte("\ndepot\t")) {
+		t.Fatalf("written lexicon has not learned \"depot\", in six neutral quotes:\n%s", learned)
 	}
 	loaded, err := New(WithLexicon(buf.Bytes(), "fitted.lex"))
 	if err != nil {
@@ -127,7 +199,9 @@ func TestWriteLexiconRoundTrip(t *testing.T) {
 	if again.String() != buf.String() {
 		t.Error("refitting the written lexicon on the same examples wrote a different lexicon")
 	}
-	if n := strings.Count(again.String(), "[adjustments]"); n != 1 {
-		t.Errorf("refitted lexicon has %d [adjustments] sections, want 1", n)
+	for _, section := range []string{"[adjustments]", "[learned]"} {
+		if n := strings.Count(again.String(), section); n != 1 {
+			t.Errorf("refitted lexicon has %d %s sections, want 1", n, section)
+		}
 	}
 }

@@ -22,12 +22,15 @@ var defaultLexicon []byte
 // derive a new lexicon from it (the training command) and for tests.
 func DefaultLexicon() []byte { return bytes.Clone(defaultLexicon) }
 
-// The sections of a lexicon file. Entries carry weights; every other section
-// is a list of terms that one of the model's rules looks for.
+// The sections of a lexicon file. Entries, learned words and the scoring
+// layer carry weights; function words are the words Fit never learns; every
+// other section is a list of terms that one of the model's rules looks for.
 const (
 	sectionEntries    = "entries"
 	sectionWeights    = "weights"
 	sectionAdjust     = "adjustments"
+	sectionLearned    = "learned"
+	sectionFunction   = "function_words"
 	sectionNegators   = "negators"
 	sectionHedges     = "hedges"
 	sectionIntensify  = "intensifiers"
@@ -58,7 +61,8 @@ type Lexicon struct {
 	Checksum string
 	// Entries are the weighted words and phrases, in file order.
 	Entries []Entry
-	// Terms maps each rule section's name to its terms.
+	// Terms maps each rule section's name, and "function_words", to its
+	// terms.
 	Terms map[string][]string
 	// Weights maps a feature name of the scoring layer to its weight for
 	// each label. Features not listed keep their default weights.
@@ -66,6 +70,10 @@ type Lexicon struct {
 	// Adjustments maps an entry's term to the fitted correction added to
 	// its hand-set weights. Entries not listed keep their hand-set weights.
 	Adjustments map[string][NumLabels]float64
+	// Learned are the single words that Fit found in its examples and that
+	// no term covers, with their fitted weights: they count as entries,
+	// after those of Entries.
+	Learned []Entry
 }
 
 // Entry is one weighted word or phrase.
@@ -105,7 +113,7 @@ func ParseLexicon(r io.Reader, name string) (*Lexicon, error) {
 		Weights:     map[string][NumLabels]float64{},
 		Adjustments: map[string][NumLabels]float64{},
 	}
-	known := map[string]bool{sectionEntries: true, sectionWeights: true, sectionAdjust: true}
+	known := map[string]bool{sectionEntries: true, sectionWeights: true, sectionAdjust: true, sectionLearned: true, sectionFunction: true}
 	for _, s := range ruleSections() {
 		known[s] = true
 	}
@@ -161,7 +169,7 @@ func ParseLexicon(r io.Reader, name string) (*Lexicon, error) {
 
 		key := trimmed
 		var weights [NumLabels]float64
-		if section == sectionEntries || section == sectionWeights || section == sectionAdjust {
+		if section == sectionEntries || section == sectionWeights || section == sectionAdjust || section == sectionLearned {
 			term, spec, ok := strings.Cut(line, "\t")
 			if !ok {
 				return nil, fail("want term, a TAB, then label=weight pairs")
@@ -185,6 +193,8 @@ func ParseLexicon(r io.Reader, name string) (*Lexicon, error) {
 			lex.Weights[key] = weights
 		case sectionAdjust:
 			lex.Adjustments[key] = weights
+		case sectionLearned:
+			lex.Learned = append(lex.Learned, Entry{Term: key, Weights: weights, Line: n})
 		default:
 			lex.Terms[section] = append(lex.Terms[section], key)
 		}
@@ -250,6 +260,9 @@ func checkTerm(section, term string) error {
 	}
 	if term != strings.ToLower(term) {
 		return fmt.Errorf("term %q is not lowercase", term)
+	}
+	if section == sectionLearned && strings.ContainsAny(term, " *") {
+		return fmt.Errorf("learned word %q is not one word without a wildcard", term)
 	}
 	for _, w := range strings.Split(term, " ") {
 		if w == "" {

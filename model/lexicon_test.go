@@ -33,6 +33,8 @@ func TestParseLexiconErrors(t *testing.T) {
 		{"double space", head + "[negators]\nnot  at all\n[entries]\nx\tdenial=1\n", 4, "doubled spaces"},
 		{"no name", "[entries]\nx\tdenial=1\n", 1, "missing @name"},
 		{"no entries", head + "[negators]\nnot\n", 4, "no [entries]"},
+		{"learned phrase", head + "[entries]\nx\tdenial=1\n[learned]\ngood will\tconciliation=1\n", 6, "not one word"},
+		{"learned wildcard", head + "[entries]\nx\tdenial=1\n[learned]\ngoodw*\tconciliation=1\n", 6, "not one word"},
 		{"adjustment of no entry", head + "[entries]\nx\tdenial=1\n[adjustments]\nx\tdenial=0.5\ny\tthreat=1\nz\tthreat=1\n", 7, `names "y", which is not an entry`},
 	}
 	for _, tt := range tests {
@@ -54,6 +56,14 @@ func TestNewRejectsMalformedLexicon(t *testing.T) {
 	_, err := New(WithLexicon([]byte(src), "my.lex"))
 	if err == nil || !strings.Contains(err.Error(), "my.lex:5:") {
 		t.Fatalf("New with a malformed lexicon: got %v, want my.lex:5: ...", err)
+	}
+}
+
+func TestNewRejectsLearnedWordThatIsAnEntry(t *testing.T) {
+	src := "@name t\n@version 1\n[entries]\nbaseless\tdenial=2\n[learned]\nbaseless\tneutral=1\n"
+	_, err := New(WithLexicon([]byte(src), "my.lex"))
+	if err == nil || !strings.Contains(err.Error(), "my.lex:6:") {
+		t.Fatalf("got %v, want my.lex:6: ...", err)
 	}
 }
 
@@ -121,6 +131,7 @@ func FuzzParseLexicon(f *testing.F) {
 	f.Add("@name t\n@version 1\n[entries]\nbaseless\tdenial=2\n[adjustments]\nbaseless\tdenial=-0.5 neutral=0.25\n")
 	f.Add("@name t\n@version 1\n[entries]\nx\tdenial=1\n[weights]\nbias\tneutral=0.5\n[adjustments]\ny\tthreat=1\n")
 	f.Add("@name t\n@version 1\n[entries]\ncease-fire\tconciliation=2\n[negators]\nnot\n")
+	f.Add("@name t\n@version 1\n[entries]\nx\tdenial=1\n[function_words]\nthe\n[learned]\ngoodwill\tconciliation=0.5\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		lex, err := ParseLexicon(strings.NewReader(src), "fuzz.lex")
 		if err != nil {

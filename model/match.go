@@ -235,6 +235,17 @@ func startBit(k [3]byte) uint32 {
 	return (uint32(k[0])<<16 | uint32(k[1])<<8 | uint32(k[2])) * 0x9e3779b1 >> 16
 }
 
+// single reports whether some term, of any list, is the one word of form
+// f: a whole word or a prefix it starts with.
+func (m *matcher) single(f string) bool {
+	for _, p := range m.patterns(nil, f) {
+		if m.nodes[p+1].end.list != noList {
+			return true
+		}
+	}
+	return false
+}
+
 // patterns appends the numbers of the patterns that a word of form f
 // matches to dst: its whole-word pattern first, then the prefixes it
 // starts with, longest first.

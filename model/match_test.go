@@ -70,7 +70,7 @@ func TestMatcherFindsLongest(t *testing.T) {
 		value int
 	}
 	var lists [numTermLists + 1][]term
-	for i, e := range m.lex.Entries {
+	for i, e := range slices.Concat(m.lex.Entries, m.lex.Learned) {
 		ps, err := compileTerm(m.tok, e.Term)
 		if err != nil {
 			t.Fatal(err)

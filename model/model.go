@@ -76,7 +76,7 @@ type Info struct {
 	Checksum string
 	// Labels lists the labels in score order.
 	Labels []Label
-	// Entries is the number of lexicon entries.
+	// Entries is the number of lexicon entries, learned words included.
 	Entries int
 }
 
@@ -132,7 +132,9 @@ func New(opts ...Option) (*Model, error) {
 
 func newModel(tok splitter, lex *Lexicon, name string) (*Model, error) {
 	m := &Model{tok: tok, lex: lex, terms: newMatcher(), scratch: &sync.Pool{New: func() any { return new(scratch) }}}
-	for i, e := range lex.Entries {
+	// The learned words are entries too, numbered after the others.
+	all := slices.Concat(lex.Entries, lex.Learned)
+	for i, e := range all {
 		ps, err := compileTerm(tok, e.Term)
 		if err != nil {
 			return nil, &LexiconError{File: name, Line: e.Line, Reason: err.Error()}
@@ -151,8 +153,8 @@ func newModel(tok splitter, lex *Lexicon, name string) (*Model, error) {
 		}
 	}
 	m.terms.finish()
-	m.entries = make([][NumLabels]float64, len(lex.Entries))
-	for i, e := range lex.Entries {
+	m.entries = make([][NumLabels]float64, len(all))
+	for i, e := range all {
 		m.entries[i] = e.Weights
 		for l, d := range lex.Adjustments[e.Term] {
 			m.entries[i][l] += d
@@ -171,6 +173,15 @@ func newModel(tok splitter, lex *Lexicon, name string) (*Model, error) {
 		m.weights[i] = w
 	}
 	return m, nil
+}
+
+// term returns the term of entry i, a learned word when i is past the
+// lexicon's entries.
+func (m *Model) term(i int) string {
+	if i < len(m.lex.Entries) {
+		return m.lex.Entries[i].Term
+	}
+	return m.lex.Learned[i-len(m.lex.Entries)].Term
 }
 
 // defaultWeights is the scoring layer before fitting: every entry counts
@@ -194,7 +205,7 @@ func (m *Model) Info() Info {
 		Version:  m.lex.Version,
 		Checksum: m.lex.Checksum,
 		Labels:   Labels(),
-		Entries:  len(m.lex.Entries),
+		Entries:  len(m.entries),
 	}
 }
 
@@ -374,7 +385,7 @@ func (m *Model) evidence(x *[numFeatures]float64, matches []match, spans *[numGl
 				c[k] += w[l] * v
 			}
 		}
-		e := Evidence{Source: mt.source, Start: mt.start, End: mt.end, Term: m.lex.Entries[mt.entry].Term, Rules: names[first:len(names):len(names)]}
+		e := Evidence{Source: mt.source, Start: mt.start, End: mt.end, Term: m.term(mt.entry), Rules: names[first:len(names):len(names)]}
 		e.Label, e.Weight = top(c)
 		ev = append(ev, e)
 	}

@@ -31,6 +31,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		misses  = fs.Bool("misses", false, "list the lexicon-split quotes the fitted model gets wrong (never those of the layer split or the tests: looking at those would tune the lexicon to them)")
 		cv      = fs.Int("cv", 0, "only report k-fold cross-validation on the layer split, text only and with context (0: none): a figure to compare rule changes by without looking at the tests")
 		entryL2 = fs.Float64("entry-l2", model.DefaultFitOptions().EntryL2, "pull of each entry's fitted adjustment towards zero (0: entries keep their hand-set weights)")
+		learn   = fs.Int("learn-min", model.DefaultFitOptions().LearnMin, "learn weights for the words, not covered by the lexicon, that occur in at least this many fitting quotes (0: learn no words)")
 		control = fs.Bool("control", false, "also fit a bag-of-words control on the lexicon and layer splits and compare its macro-F1 with the model's on every test set and the gold")
 		audit   = fs.Int("audit", 0, "list the lexicon entries that fire at least this often on lexicon-split quotes and push most often towards a label the quote does not have (0: no audit)")
 	)
@@ -39,6 +40,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	opts := model.DefaultFitOptions()
 	opts.EntryL2 = *entryL2
+	opts.LearnMin = *learn
 	base, err := os.ReadFile(*lexicon)
 	if err != nil {
 		return err
@@ -99,6 +101,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	unfitted, err := m.Unfitted()
+	if err != nil {
+		return err
+	}
 	type section struct {
 		name    string
 		m       *model.Model
@@ -106,12 +112,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		context bool
 	}
 	sections := []section{
-		{"lexicon-split quotes, text only, hand-set layer", m.Unfitted(), lexRows, false},
+		{"lexicon-split quotes, text only, hand-set layer", unfitted, lexRows, false},
 		{"lexicon-split quotes, text only, fitted layer (the lexicon was tuned on these)", fitted, lexRows, false},
 	}
 	for _, t := range tests {
 		sections = append(sections,
-			section{"test quotes " + t.glob + ", text only, hand-set layer", m.Unfitted(), t.rows, false},
+			section{"test quotes " + t.glob + ", text only, hand-set layer", unfitted, t.rows, false},
 			section{"test quotes " + t.glob + ", text only, fitted layer", fitted, t.rows, false},
 			section{"test quotes " + t.glob + ", with context, fitted layer", fitted, t.rows, true},
 		)
