@@ -41,7 +41,8 @@ type FitOptions struct {
 	EntrySteps int
 	// LearnMin is how many of the examples' distinct quotes a word must
 	// occur in for Fit to learn weights for it (see Fit); 0 learns no
-	// words.
+	// words, and so does an EntryL2 of 0, since a learned word's weights
+	// are its adjustment.
 	LearnMin int
 }
 
@@ -68,8 +69,9 @@ func DefaultFitOptions() FitOptions {
 // lexicon nor a name becomes an entry with no hand-set weights, so that
 // its weights are its adjustment: what the examples say it means, pulled
 // as hard towards nothing as any adjustment. A lexicon is never complete,
-// and the words people use around an act ("pretext", "goodwill") carry it
-// in quotes that hold no entry at all.
+// and the plain words people use around an act carry it in quotes that
+// hold no entry at all (in the bundled lexicon, "good" and "need" lean to
+// conciliation, "kept" and "using" to accusation).
 //
 // Both stages start from the hand-set entries, whatever adjustments and
 // learned words the model's lexicon already holds. Fit is deterministic:

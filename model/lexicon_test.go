@@ -125,7 +125,8 @@ func TestChecksumFollowsContent(t *testing.T) {
 
 // FuzzParseLexicon checks that any file either parses or yields a
 // *LexiconError, never a panic, and that a parsed lexicon's adjustments
-// name only its entries and New loads it or says why not.
+// name only its entries, its learned words are single words, and New
+// loads it or says why not.
 func FuzzParseLexicon(f *testing.F) {
 	f.Add(string(smallLexicon(f)))
 	f.Add("@name t\n@version 1\n[entries]\nbaseless\tdenial=2\n[adjustments]\nbaseless\tdenial=-0.5 neutral=0.25\n")
@@ -148,6 +149,11 @@ func FuzzParseLexicon(f *testing.F) {
 		for term := range lex.Adjustments {
 			if !terms[term] {
 				t.Errorf("adjustment of %q, which is not an entry", term)
+			}
+		}
+		for _, e := range lex.Learned {
+			if strings.ContainsAny(e.Term, " *") {
+				t.Errorf("learned word %q is not one word", e.Term)
 			}
 		}
 		if _, err := New(WithLexicon([]byte(src), "fuzz.lex")); err != nil {
