@@ -148,11 +148,14 @@ var trickyTexts = []string{
 //     removed characters at the start of the text is misaligned by bytes
 //     rather than characters,
 //   - any character longer than a byte in a text that opens with \v or \f,
-//     for the same misalignment: "\vب!" loses the word "ب", and
+//     for the same misalignment: "\vب!" loses the word "ب",
 //   - a Hangul syllable after a CJK ideograph: NFD lengthens the syllable
 //     into jamo, which the normalizer keeps, and with the spaces it puts
 //     around ideographs the offsets of a word that ends the text overrun
-//     it ("日本聲킉" makes the form "킉ᅴᆨ").
+//     it ("日本聲킉" makes the form "킉ᅴᆨ"), and
+//   - \v or \f anywhere after a CJK ideograph: the ideograph's word may
+//     take the form of the word after it ("a日0\f" makes the form "0" at
+//     日, while "a日0 " and "a日0" are right); found by the fuzz target.
 //
 // From the word before the one holding such a character on, sugarme
 // reports word starts that drift from the text, splits or loses words and
@@ -164,7 +167,14 @@ func sugarmeDrift(text string) int {
 	opening := true // only \v and \f so far
 	removedFirst := strings.HasPrefix(text, "\v") || strings.HasPrefix(text, "\f")
 	ideograph := false // a CJK ideograph so far
+	firstIdeograph := -1
 	for i, r := range text {
+		if ideograph && (r == '\v' || r == '\f') {
+			return firstIdeograph
+		}
+		if firstIdeograph < 0 && isChinese(r) {
+			firstIdeograph = i
+		}
 		if unicode.Is(unicode.Mn, r) || r == '\u0085' && opening || removedFirst && r >= utf8.RuneSelf {
 			return i
 		}
