@@ -1,12 +1,13 @@
-// Command stance-train fits the model's scoring layer and its entries'
-// adjustments to labelled quotes and writes the lexicon file with the
-// fitted [weights] and [adjustments] sections.
+// Command stance-train fits the model's scoring layer, its entries'
+// adjustments and the weights of the words it learns (see model.Fit) to
+// labelled quotes, and writes the lexicon file with the fitted [weights],
+// [adjustments] and [learned] sections.
 //
 // It keeps the development quotes apart by use: a lexicon split, the
 // quotes whose mistakes people may study to improve the lexicon (-misses
-// and -audit list them), which fit the entries' adjustments but not the
-// layer; a layer split that the scoring layer and the adjustments are
-// fitted on and nobody studies (-holdout can move a stratified, seeded
+// and -audit list them), which fit the entries' adjustments and learned
+// words but not the layer; a layer split that the scoring layer, the
+// adjustments and the learned words are fitted on and nobody studies (-holdout can move a stratified, seeded
 // share of the lexicon split there); and test quotes. It reports on the test quotes and
 // the gold quotes of the development corpus, which it neither fits on nor
 // lists, and writes the lexicon with the fitted layer. -cv reports k-fold

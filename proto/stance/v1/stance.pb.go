@@ -969,7 +969,8 @@ type GetModelResponse struct {
 	LexiconChecksum string `protobuf:"bytes,3,opt,name=lexicon_checksum,json=lexiconChecksum,proto3" json:"lexicon_checksum,omitempty"`
 	// labels lists the labels the model predicts, in score order.
 	Labels []Label `protobuf:"varint,4,rep,packed,name=labels,proto3,enum=stance.v1.Label" json:"labels,omitempty"`
-	// entry_count is the number of lexicon entries loaded.
+	// entry_count is the number of lexicon entries loaded, the words the
+	// trainer learned included.
 	EntryCount    int32 `protobuf:"varint,5,opt,name=entry_count,json=entryCount,proto3" json:"entry_count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
