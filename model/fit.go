@@ -117,7 +117,8 @@ func (m *Model) Fit(examples []Example, opts FitOptions) (*Model, error) {
 		return nil, fmt.Errorf("fit: no examples for the scoring layer")
 	}
 	fitted := *base
-	fitted.weights = fitLayer(xs, examples, layer, opts)
+	w := fitLayer(xs, examples, layer, opts)
+	fitted.setWeights(&w)
 	if opts.EntryL2 > 0 {
 		fitted.entries = fitAdjustments(base.entries, &fitted.weights, xs, fires, examples, opts)
 	}

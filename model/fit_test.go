@@ -3,6 +3,7 @@ package model
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 )
@@ -184,6 +185,17 @@ func TestWriteLexiconRoundTrip(t *testing.T) {
 					t.Errorf("%q: loaded %v %s, fitted %v %s", ex.Input.Text, got.Scores, got.Label, want.Scores, want.Label)
 					break
 				}
+			}
+		}
+		// Evidence reads the fitted layer through its own table, which
+		// must follow the layer that Fit set.
+		if len(got.Evidence) != len(want.Evidence) {
+			t.Fatalf("%q: loaded evidence %+v, fitted %+v", ex.Input.Text, got.Evidence, want.Evidence)
+		}
+		for i, g := range got.Evidence {
+			w := want.Evidence[i]
+			if g.Term != w.Term || math.Abs(g.Weight-w.Weight) > 1e-2 {
+				t.Errorf("%q: loaded evidence %+v, fitted %+v", ex.Input.Text, g, w)
 			}
 		}
 	}

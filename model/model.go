@@ -92,6 +92,12 @@ type Model struct {
 	entries [][NumLabels]float64
 	// weights is the scoring layer: weights[feature][label].
 	weights [numFeatures][NumLabels]float64
+	// mixes holds, for every source and set of rules a match can have
+	// (indexed by mixIndex), what one unit of each label's weight adds to
+	// each logit: the sum of weights' rows for the source and the rules.
+	// Evidence reads a match's contribution from it instead of summing
+	// the rows again for every match. setWeights keeps it in step.
+	mixes []mix
 	// scratch holds *scratch working memory for Classify.
 	scratch *sync.Pool
 }
@@ -160,19 +166,53 @@ func newModel(tok splitter, lex *Lexicon, name string) (*Model, error) {
 			m.entries[i][l] += d
 		}
 	}
-	m.weights = defaultWeights()
+	w := defaultWeights()
 	byName := map[string]int{}
 	for i := range numFeatures {
 		byName[featureName(i)] = i
 	}
-	for feature, w := range lex.Weights {
+	for feature, ws := range lex.Weights {
 		i, ok := byName[feature]
 		if !ok {
 			return nil, &LexiconError{File: name, Reason: fmt.Sprintf("[weights] names unknown feature %q", feature)}
 		}
-		m.weights[i] = w
+		w[i] = ws
 	}
+	m.setWeights(&w)
 	return m, nil
+}
+
+// mix is what one unit of each label's weight adds to each logit under
+// one source and set of rules: mix[label][logit].
+type mix [NumLabels][NumLabels]float64
+
+// mixIndex numbers a match's source and rules for Model.mixes. The
+// rules of a match are those after the two source rules, so the index
+// needs one bit for the source and one for each of them.
+func mixIndex(src rule, rules ruleSet) int {
+	return int(rules)>>ruleNegated | int(src)<<(numRules-ruleNegated)
+}
+
+// setWeights makes w the scoring layer and computes its mixes.
+func (m *Model) setWeights(w *[numFeatures][NumLabels]float64) {
+	m.weights = *w
+	m.mixes = make([]mix, 2<<(numRules-ruleNegated))
+	var buf [numRules]rule
+	for _, src := range [...]rule{ruleBase, ruleContext} {
+		for set := ruleSet(0); set < 1<<numRules; set += 1 << ruleNegated {
+			mx := &m.mixes[mixIndex(src, set)]
+			for l := range NumLabels {
+				// The rows are summed in the order evidence once summed
+				// them, so that the contributions are the same to the bit.
+				mx[l] = w[ruleFeature(src, Label(l))]
+				for _, r := range set.list(&buf) {
+					for k, v := range &w[ruleFeature(r, Label(l))] {
+						mx[l][k] += v
+					}
+				}
+			}
+		}
+	}
 }
 
 // term returns the term of entry i, a learned word when i is past the
@@ -352,7 +392,23 @@ func (m *Model) matches(dst []match, a *analysis, src Source, skipStart, skipEnd
 // evidence explains the logits: each match's exact contribution, and the
 // quote-level rules that fired.
 func (m *Model) evidence(x *[numFeatures]float64, matches []match, spans *[numGlobals][2]int) []Evidence {
-	ev := make([]Evidence, 0, len(matches)+2)
+	// The bias and the absence of matches are the baseline, not evidence.
+	var globals [numGlobals]Evidence
+	ng := 0
+	for g := globalNoMatch + 1; g < numGlobals; g++ {
+		if x[globalFeature(g)] == 0 {
+			continue
+		}
+		l, w := top(m.weights[globalFeature(g)])
+		globals[ng] = Evidence{Source: SourceText, Start: spans[g][0], End: spans[g][1], Term: globalNames[g], Label: l, Weight: w}
+		ng++
+	}
+	// The matches come in place order, text first; the quote-level rules
+	// are merged in among the text's by where they start, after any match
+	// that starts at the same word.
+	gs := globals[:ng]
+	slices.SortStableFunc(gs, func(a, b Evidence) int { return cmp.Compare(a.Start, b.Start) })
+	ev := make([]Evidence, 0, len(matches)+ng)
 	// The names of every match's rules share one array.
 	nrules := 0
 	for _, mt := range matches {
@@ -361,27 +417,21 @@ func (m *Model) evidence(x *[numFeatures]float64, matches []match, spans *[numGl
 	names := make([]string, 0, nrules)
 	var buf [numRules]rule
 	for _, mt := range matches {
+		for len(gs) > 0 && (mt.source != SourceText || gs[0].Start < mt.start) {
+			ev, gs = append(ev, gs[0]), gs[1:]
+		}
 		w := m.entries[mt.entry]
-		src := mt.sourceRule()
+		mx := &m.mixes[mixIndex(mt.sourceRule(), mt.rules)]
 		var c [NumLabels]float64
 		first := len(names)
-		rules := mt.rules.list(&buf)
-		for _, r := range rules {
+		for _, r := range mt.rules.list(&buf) {
 			names = append(names, r.String())
 		}
 		for l := range NumLabels {
 			if w[l] == 0 {
 				continue
 			}
-			// What one unit of label l adds to each logit under the
-			// match's source and rules, then scaled by the entry's weight.
-			row := m.weights[ruleFeature(src, Label(l))]
-			for _, r := range rules {
-				for k, v := range &m.weights[ruleFeature(r, Label(l))] {
-					row[k] += v
-				}
-			}
-			for k, v := range row {
+			for k, v := range &mx[l] {
 				c[k] += w[l] * v
 			}
 		}
@@ -389,24 +439,7 @@ func (m *Model) evidence(x *[numFeatures]float64, matches []match, spans *[numGl
 		e.Label, e.Weight = top(c)
 		ev = append(ev, e)
 	}
-	// The bias and the absence of matches are the baseline, not evidence.
-	for g := globalNoMatch + 1; g < numGlobals; g++ {
-		if x[globalFeature(g)] == 0 {
-			continue
-		}
-		l, w := top(m.weights[globalFeature(g)])
-		ev = append(ev, Evidence{Source: SourceText, Start: spans[g][0], End: spans[g][1], Term: globalNames[g], Label: l, Weight: w})
-	}
-	byPlace := func(a, b Evidence) int {
-		if a.Source != b.Source {
-			return cmp.Compare(a.Source, b.Source)
-		}
-		return cmp.Compare(a.Start, b.Start)
-	}
-	if !slices.IsSortedFunc(ev, byPlace) {
-		slices.SortStableFunc(ev, byPlace)
-	}
-	return ev
+	return append(ev, gs...)
 }
 
 // top returns the label with the largest value, centred on the mean so

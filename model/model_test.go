@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"os"
@@ -185,6 +186,12 @@ func checkResult(t *testing.T, in Input, res Result) {
 		if res.Scores[l] > res.Scores[res.Label] {
 			t.Fatalf("label %s is not the most probable in %v", res.Label, res.Scores)
 		}
+	}
+	byPlace := func(a, b Evidence) int {
+		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Start, b.Start))
+	}
+	if !slices.IsSortedFunc(res.Evidence, byPlace) {
+		t.Fatalf("evidence not in text order, quote first: %+v", res.Evidence)
 	}
 	for _, e := range res.Evidence {
 		src := in.Text
