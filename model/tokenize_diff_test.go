@@ -124,6 +124,7 @@ var trickyTexts = []string{
 	"a\u00a0b \u00a0 c\u2009d\u3000e\u2028f",
 	"İstanbul ẞ Ⱥ K Å",
 	"한국어 日本語 ひらがな",
+	"a ㅠ 가 ᅡ ￒ",
 	"unaffable unaffablex qqqqqqqq",
 	strings.Repeat("a", 100) + " " + strings.Repeat("a", 101) + " " + strings.Repeat("é", 101),
 	"U.S. Mr. 3.5 1,000 $5 #tag @user e-mail",
@@ -156,6 +157,13 @@ var trickyTexts = []string{
 //   - \v or \f anywhere after a CJK ideograph: the ideograph's word may
 //     take the form of the word after it ("a日0\f" makes the form "0" at
 //     日, while "a日0 " and "a日0" are right); found by the fuzz target.
+//   - a Hangul medial vowel or final consonant jamo (U+1161-U+1175,
+//     U+11A8-U+11C2, or a compatibility or halfwidth letter whose NFKD
+//     form starts with one, such as ㅠ and ￒ) anywhere but the start:
+//     sugarme joins it to the character before, as if composing a
+//     syllable, so "a ㅠ" makes the word " ㅠ" from byte 1, and after a
+//     removed control or format character ("\u200bￒ") it reports
+//     offsets out of order; found by the fuzz target.
 //
 // From the word before the one holding such a character on, sugarme
 // reports word starts that drift from the text, splits or loses words and
@@ -181,6 +189,9 @@ func sugarmeDrift(text string) int {
 		if ideograph && r >= 0xAC00 && r <= 0xD7A3 { // Hangul syllables
 			return i
 		}
+		if i > 0 && hangulJoins(r) {
+			return i
+		}
 		ideograph = ideograph || isChinese(r)
 		opening = opening && (r == '\v' || r == '\f')
 		buf = norm.NFD.AppendString(buf[:0], string(r))
@@ -191,6 +202,14 @@ func sugarmeDrift(text string) int {
 		}
 	}
 	return -1
+}
+
+// hangulJoins reports whether r is, or decomposes to begin with, a Hangul
+// jamo that composes with the syllable before it: a medial vowel or a
+// final consonant.
+func hangulJoins(r rune) bool {
+	d, _ := utf8.DecodeRune(norm.NFKD.Bytes(utf8.AppendRune(nil, r)))
+	return d >= 0x1161 && d <= 0x1175 || d >= 0x11A8 && d <= 0x11C2
 }
 
 // checkSameWords fails when the fast tokenizer's words differ from the
