@@ -202,8 +202,8 @@ func (m *Model) setWeights(w *[numFeatures][NumLabels]float64) {
 		for set := ruleSet(0); set < 1<<numRules; set += 1 << ruleNegated {
 			mx := &m.mixes[mixIndex(src, set)]
 			for l := range NumLabels {
-				// The rows are summed in the order evidence once summed
-				// them, so that the contributions are the same to the bit.
+				// Source row first, then the rules' in order: the order
+				// fixes the rounding, and so the evidence weights.
 				mx[l] = w[ruleFeature(src, Label(l))]
 				for _, r := range set.list(&buf) {
 					for k, v := range &w[ruleFeature(r, Label(l))] {
