@@ -7,12 +7,14 @@
 // quotes whose mistakes people may study to improve the lexicon (-misses
 // and -audit list them), which fit the entries' adjustments and learned
 // words but not the layer; a layer split that the scoring layer, the
-// adjustments and the learned words are fitted on and nobody studies (-holdout can move a stratified, seeded
-// share of the lexicon split there); and test quotes. It reports on the test quotes and
+// adjustments and the learned words are fitted on and nobody studies
+// (-holdout can move a stratified, seeded share of the lexicon split
+// there); and test quotes. It reports on each set of test quotes and on
 // the gold quotes of the development corpus, which it neither fits on nor
 // lists, and writes the lexicon with the fitted layer. -cv reports k-fold
 // cross-validation on the layer split alone, the figure to compare rule
-// changes by.
+// changes by; -control fits a bag-of-words regression on the same quotes
+// to compare the model with.
 //
 //	go run ./cmd/stance-train -out model/lexicon.txt
 package main
