@@ -30,6 +30,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		holdout = fs.Float64("holdout", 0, "share of each label's -data quotes moved to the layer split (0: the layer is fitted only on -layer quotes, which nobody studied)")
 		misses  = fs.Bool("misses", false, "list the lexicon-split quotes the fitted model gets wrong (never those of the layer split or the tests: looking at those would tune the lexicon to them)")
 		cv      = fs.Int("cv", 0, "only report k-fold cross-validation on the layer split, text only and with context (0: none): a figure to compare rule changes by without looking at the tests")
+		l2      = fs.Float64("l2", model.DefaultFitOptions().L2, "pull of each weight of the scoring layer towards its hand-set default")
 		entryL2 = fs.Float64("entry-l2", model.DefaultFitOptions().EntryL2, "pull of each entry's fitted adjustment, and of each learned word's weights, towards zero (0: entries keep their hand-set weights and no words are learned)")
 		learn   = fs.Int("learn-min", model.DefaultFitOptions().LearnMin, "learn weights for the words, not covered by the lexicon, that occur in at least this many fitting quotes (0: learn no words)")
 		control = fs.Bool("control", false, "also fit a bag-of-words control on the lexicon and layer splits and compare its macro-F1 with the model's on every test set and the gold")
@@ -39,6 +40,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	opts := model.DefaultFitOptions()
+	opts.L2 = *l2
 	opts.EntryL2 = *entryL2
 	opts.LearnMin = *learn
 	base, err := os.ReadFile(*lexicon)
