@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -163,4 +164,41 @@ func FuzzParseLexicon(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBundledLexiconRules checks that the bundled lexicon's rule lists do
+// what its comments promise, on cues whose rules they are there to change.
+func TestBundledLexiconRules(t *testing.T) {
+	m, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text, cue string // cue: the quoted words whose evidence is checked
+		wantRule  string
+	}{
+		// Refusal verbs negate what follows: talks turned down are not
+		// talks offered.
+		{"They refused to negotiate with us.", "negotiate", "negated"},
+		{"Moscow has ruled out any dialogue.", "dialogue", "negated"},
+		{"We will not negotiate.", "negotiate", "negated"},
+		{"If they attack, we will respond.", "will respond", "conditional"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			res, err := m.Classify(Input{Text: tt.text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range res.Evidence {
+				if tt.text[e.Start:e.End] == tt.cue {
+					if !slices.Contains(e.Rules, tt.wantRule) {
+						t.Errorf("evidence for %q has rules %q, want %q among them", tt.cue, e.Rules, tt.wantRule)
+					}
+					return
+				}
+			}
+			t.Errorf("no evidence for %q in %+v", tt.cue, res.Evidence)
+		})
+	}
 }
