@@ -181,7 +181,7 @@ func TestBundledLexiconRules(t *testing.T) {
 		// talks offered.
 		{"They refused to negotiate with us.", "negotiate", "negated"},
 		{"Moscow has ruled out any dialogue.", "dialogue", "negated"},
-		{"We will not negotiate.", "negotiate", "negated"},
+		{"There will be no talks with them.", "talks", "negated"},
 		{"If they attack, we will respond.", "will respond", "conditional"},
 	}
 	for _, tt := range tests {
