@@ -49,7 +49,7 @@ type FitOptions struct {
 // DefaultFitOptions returns the fitting settings used for the bundled
 // lexicon.
 func DefaultFitOptions() FitOptions {
-	return FitOptions{L2: 0.005, Steps: 3000, Rate: 0.02, EntryL2: 0.001, EntrySteps: 300, LearnMin: 5}
+	return FitOptions{L2: 0.005, Steps: 3000, Rate: 0.02, EntryL2: 0.0005, EntrySteps: 300, LearnMin: 5}
 }
 
 // Fit fits the model to the examples in two stages, and returns a model
