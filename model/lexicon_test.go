@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -186,19 +187,10 @@ func TestBundledLexiconRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
-			res, err := m.Classify(Input{Text: tt.text})
-			if err != nil {
-				t.Fatal(err)
+			e, ok := findEvidence(t, m, tt.text, strconv.Quote(tt.cue), func(e Evidence) bool { return tt.text[e.Start:e.End] == tt.cue })
+			if ok && !slices.Contains(e.Rules, tt.wantRule) {
+				t.Errorf("evidence for %q has rules %q, want %q among them", tt.cue, e.Rules, tt.wantRule)
 			}
-			for _, e := range res.Evidence {
-				if tt.text[e.Start:e.End] == tt.cue {
-					if !slices.Contains(e.Rules, tt.wantRule) {
-						t.Errorf("evidence for %q has rules %q, want %q among them", tt.cue, e.Rules, tt.wantRule)
-					}
-					return
-				}
-			}
-			t.Errorf("no evidence for %q in %+v", tt.cue, res.Evidence)
 		})
 	}
 }

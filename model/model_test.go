@@ -55,25 +55,35 @@ func TestClassifyEvidence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
-			res, err := m.Classify(Input{Text: tt.text})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, e := range res.Evidence {
-				if e.Term != tt.wantTerm {
-					continue
-				}
-				if got := tt.text[e.Start:e.End]; got != tt.wantText {
-					t.Errorf("evidence span = %q, want %q", got, tt.wantText)
-				}
-				if !reflect.DeepEqual(e.Rules, tt.wantRules) {
-					t.Errorf("rules = %q, want %q", e.Rules, tt.wantRules)
-				}
+			e, ok := findEvidence(t, m, tt.text, "term "+tt.wantTerm, func(e Evidence) bool { return e.Term == tt.wantTerm })
+			if !ok {
 				return
 			}
-			t.Errorf("no evidence for %q in %+v", tt.wantTerm, res.Evidence)
+			if got := tt.text[e.Start:e.End]; got != tt.wantText {
+				t.Errorf("evidence span = %q, want %q", got, tt.wantText)
+			}
+			if !reflect.DeepEqual(e.Rules, tt.wantRules) {
+				t.Errorf("rules = %q, want %q", e.Rules, tt.wantRules)
+			}
 		})
 	}
+}
+
+// findEvidence classifies text and returns the first piece of evidence
+// that match accepts; it reports an error naming what when there is none.
+func findEvidence(t *testing.T, m *Model, text, what string, match func(Evidence) bool) (Evidence, bool) {
+	t.Helper()
+	res, err := m.Classify(Input{Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range res.Evidence {
+		if match(e) {
+			return e, true
+		}
+	}
+	t.Errorf("no evidence for %s in %+v", what, res.Evidence)
+	return Evidence{}, false
 }
 
 func TestClassifyLabels(t *testing.T) {
