@@ -276,7 +276,9 @@ func (m *Model) learnable(examples []Example, min int) ([]Entry, error) {
 	for _, w := range m.lex.Terms[sectionFunction] {
 		function[w] = true
 	}
-	type count struct{ quotes, uses, capitalized int }
+	// last is the number of the last quote that counted the word, so
+	// that a word is counted once a quote.
+	type count struct{ quotes, uses, capitalized, last int }
 	counts := map[string]*count{}
 	seen := map[string]bool{}
 	var words []word
@@ -285,6 +287,7 @@ func (m *Model) learnable(examples []Example, min int) ([]Entry, error) {
 			continue // the same quote with its context
 		}
 		seen[ex.Input.Text] = true
+		quote := len(seen)
 		var err error
 		if words, err = m.tok.words(words[:0], ex.Input.Text); err != nil {
 			return nil, fmt.Errorf("example %d: %w", i, err)
@@ -298,8 +301,8 @@ func (m *Model) learnable(examples []Example, min int) ([]Entry, error) {
 				c = new(count)
 				counts[w.form] = c
 			}
-			if !slices.ContainsFunc(words[:j], func(v word) bool { return v.form == w.form }) {
-				c.quotes++
+			if c.last != quote {
+				c.quotes, c.last = c.quotes+1, quote
 			}
 			c.uses++
 			if w.upper && j > 0 && !opensSentence(words[j-1].form) {
