@@ -25,6 +25,11 @@ type Gold struct {
 	Also       []string `json:"also,omitempty"`
 	Kind       string   `json:"kind,omitempty"`
 	Difficulty string   `json:"difficulty,omitempty"`
+	// Source says where a written quote's wording comes from: "recalled"
+	// for a real statement as its writer remembered it, "reconstructed"
+	// for what a report most plausibly said. Real statements score lower,
+	// so the training command reports them on their own.
+	Source string `json:"source,omitempty"`
 }
 
 // HasSpan reports whether g locates its quote in a corpus document.

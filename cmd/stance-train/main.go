@@ -13,8 +13,9 @@
 // the gold quotes of the development corpus, which it neither fits on nor
 // lists, and writes the lexicon with the fitted layer. -cv reports k-fold
 // cross-validation on the layer split alone, the figure to compare rule
-// changes by; -control fits a bag-of-words regression on the same quotes
-// to compare the model with.
+// changes by, and on its real statements (source "recalled") apart, the
+// kind the model does worst on; -control fits a bag-of-words regression
+// on the same quotes to compare the model with.
 //
 //	go run ./cmd/stance-train -out model/lexicon.txt
 package main

@@ -157,10 +157,45 @@ func TestCrossValidationScoresEveryLayerQuoteOnceAndWritesNothing(t *testing.T) 
 			if strings.Contains(stdout.String(), "test quotes") {
 				t.Errorf("cross-validation reports on other sets:\n%s", stdout.String())
 			}
+			if strings.Contains(stdout.String(), "recalled") {
+				t.Errorf("cross-validation reports real statements where no quote is one:\n%s", stdout.String())
+			}
 			if _, err := os.Stat(out); !os.IsNotExist(err) {
 				t.Errorf("cross-validation wrote %s (stat: %v)", out, err)
 			}
 		})
+	}
+}
+
+func TestCrossValidationReportsRealStatementsOnTheirOwn(t *testing.T) {
+	dir := t.TempDir()
+	rows := fourOfEach()
+	writeRows(t, filepath.Join(dir, "dev.jsonl"), rows[:10])
+	// Every third layer quote is a real statement: 4 of the 10.
+	var b strings.Builder
+	for i, r := range rows[10:] {
+		source := "reconstructed"
+		if i%3 == 0 {
+			source = "recalled"
+		}
+		fmt.Fprintf(&b, "{\"id\":\"y%02d\",\"text\":%q,\"label\":%q,\"source\":%q}\n", i, r[0], r[1], source)
+	}
+	layer := filepath.Join(dir, "layer.jsonl")
+	if err := os.WriteFile(layer, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{
+		"-data", filepath.Join(dir, "dev.jsonl"), "-layer", layer,
+		"-lexicon", "../../model/testdata/small.lex",
+		"-test", "", "-gold", "", "-cv", "5",
+	}
+	var stdout bytes.Buffer
+	if err := run(context.Background(), args, &stdout, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	want := "== the real statements among them (source recalled, 4), text only, 5-fold cross-validation\nquotes                               4\n"
+	if got := stdout.String(); !strings.Contains(got, want) {
+		t.Errorf("report lacks %q:\n%s", want, got)
 	}
 }
 

@@ -29,7 +29,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		seed    = fs.Uint64("seed", 1, "seed of the -holdout split and of the -cv folds")
 		holdout = fs.Float64("holdout", 0, "share of each label's -data quotes moved to the layer split (0: the layer is fitted only on -layer quotes, which nobody studied)")
 		misses  = fs.Bool("misses", false, "list the lexicon-split quotes the fitted model gets wrong (never those of the layer split or the tests: looking at those would tune the lexicon to them)")
-		cv      = fs.Int("cv", 0, "only report k-fold cross-validation on the layer split, text only and with context (0: none): a figure to compare rule changes by without looking at the tests")
+		cv      = fs.Int("cv", 0, "only report k-fold cross-validation on the layer split, text only and with context, and text only on its real statements (source recalled) alone (0: none): figures to compare rule changes by without looking at the tests")
 		l2      = fs.Float64("l2", model.DefaultFitOptions().L2, "pull of each weight of the scoring layer towards its hand-set default")
 		entryL2 = fs.Float64("entry-l2", model.DefaultFitOptions().EntryL2, "pull of each entry's fitted adjustment, and of each learned word's weights, towards zero (0: entries keep their hand-set weights and no words are learned)")
 		learn   = fs.Int("learn-min", model.DefaultFitOptions().LearnMin, "learn weights for the words, not covered by the lexicon, that occur in at least this many fitting quotes (0: learn no words)")
@@ -76,16 +76,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	layerRows = append(layerRows, extra...)
 	if *cv > 0 {
-		text, withContext, err := crossValidate(ctx, m, layerRows, lexRows, opts, *cv, *seed)
+		cvr, err := crossValidate(ctx, m, layerRows, lexRows, opts, *cv, *seed)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "== layer-split quotes (%d), text only, %d-fold cross-validation\n", len(layerRows), *cv)
-		if err := text.Write(stdout); err != nil {
+		if err := cvr.text.Write(stdout); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "\n== layer-split quotes (%d), with context, %d-fold cross-validation\n", len(layerRows), *cv)
-		return withContext.Write(stdout)
+		if err := cvr.withContext.Write(stdout); err != nil {
+			return err
+		}
+		if cvr.recalled == nil {
+			return nil
+		}
+		fmt.Fprintf(stdout, "\n== the real statements among them (source recalled, %d), text only, %d-fold cross-validation\n", cvr.nRecalled, *cv)
+		return cvr.recalled.Write(stdout)
 	}
 	fmt.Fprintf(stdout, "development quotes: lexicon split %d, layer split %d; test quotes: %d; gold quotes: %d\n\n", len(lexRows), len(layerRows), unseen, len(goldRows))
 
@@ -241,14 +248,14 @@ func readRows(list string) ([]eval.Gold, error) {
 // the left-out folds, text only and with context. Rule changes are
 // compared by these figures, so that choosing them does not tune the
 // model to the test quotes.
-func crossValidate(ctx context.Context, m *model.Model, rows, lexRows []eval.Gold, opts model.FitOptions, k int, seed uint64) (text, withContext *eval.LabelReport, err error) {
+func crossValidate(ctx context.Context, m *model.Model, rows, lexRows []eval.Gold, opts model.FitOptions, k int, seed uint64) (*cvReports, error) {
 	if k < 2 || k > len(rows) {
-		return nil, nil, fmt.Errorf("-cv %d: want between 2 and the %d layer-split quotes", k, len(rows))
+		return nil, fmt.Errorf("-cv %d: want between 2 and the %d layer-split quotes", k, len(rows))
 	}
 	rows = slices.Clone(rows)
 	slices.SortFunc(rows, func(a, b eval.Gold) int { return strings.Compare(a.ID, b.ID) })
 	rand.New(rand.NewPCG(seed, 0xc5)).Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
-	var preds, ctxPreds []eval.Prediction
+	var preds, ctxPreds, recalled []eval.Prediction
 	for fold := range k {
 		var fit, held []eval.Gold
 		for i, r := range rows {
@@ -260,29 +267,52 @@ func crossValidate(ctx context.Context, m *model.Model, rows, lexRows []eval.Gol
 		}
 		examples, err := fitExamples(fit, lexRows)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		fitted, err := m.Fit(examples, opts)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
+		n := len(preds)
 		if preds, err = predict(preds, fitted, held, false); err != nil {
-			return nil, nil, err
+			return nil, err
+		}
+		for i, r := range held {
+			if r.Source == "recalled" {
+				recalled = append(recalled, preds[n+i])
+			}
 		}
 		if ctxPreds, err = predict(ctxPreds, fitted, held, true); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	if text, err = eval.ScoreLabels(preds); err != nil {
-		return nil, nil, err
+	var r cvReports
+	var err error
+	if r.text, err = eval.ScoreLabels(preds); err != nil {
+		return nil, err
 	}
-	if withContext, err = eval.ScoreLabels(ctxPreds); err != nil {
-		return nil, nil, err
+	if r.withContext, err = eval.ScoreLabels(ctxPreds); err != nil {
+		return nil, err
 	}
-	return text, withContext, nil
+	if r.nRecalled = len(recalled); r.nRecalled > 0 {
+		if r.recalled, err = eval.ScoreLabels(recalled); err != nil {
+			return nil, err
+		}
+	}
+	return &r, nil
+}
+
+// cvReports are the scores of crossValidate's pooled predictions.
+type cvReports struct {
+	text, withContext *eval.LabelReport
+	// recalled scores the text-only predictions of the real statements
+	// alone (Source "recalled"); nil when there are none. The hidden test
+	// is of real statements, and the model does worst on them.
+	recalled  *eval.LabelReport
+	nRecalled int
 }
 
 // fitExamples turns the layer split's rows and the lexicon split's into
