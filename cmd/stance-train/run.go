@@ -245,7 +245,8 @@ func readRows(list string) ([]eval.Gold, error) {
 
 // crossValidate fits the model k times, each time on all but one fold of
 // rows and on every one of lexRows, and scores the pooled predictions for
-// the left-out folds, text only and with context. Rule changes are
+// the left-out folds, text only and with context, and those of the real
+// statements among them on their own. Rule changes are
 // compared by these figures, so that choosing them does not tune the
 // model to the test quotes.
 func crossValidate(ctx context.Context, m *model.Model, rows, lexRows []eval.Gold, opts model.FitOptions, k int, seed uint64) (*cvReports, error) {
@@ -309,7 +310,7 @@ func crossValidate(ctx context.Context, m *model.Model, rows, lexRows []eval.Gol
 type cvReports struct {
 	text, withContext *eval.LabelReport
 	// recalled scores the text-only predictions of the real statements
-	// alone (Source "recalled"); nil when there are none. The hidden test
+	// alone (Source "recalled"); nil when there are none. The hidden set
 	// is of real statements, and the model does worst on them.
 	recalled  *eval.LabelReport
 	nRecalled int
