@@ -91,7 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if cvr.recalled == nil {
 			return nil
 		}
-		fmt.Fprintf(stdout, "\n== the real statements among them (source recalled, %d), text only, %d-fold cross-validation\n", cvr.nRecalled, *cv)
+		fmt.Fprintf(stdout, "\n== the real statements among them (source recalled, %d), text only, %d-fold cross-validation\n", cvr.recalled.Confusion.Total(), *cv)
 		return cvr.recalled.Write(stdout)
 	}
 	fmt.Fprintf(stdout, "development quotes: lexicon split %d, layer split %d; test quotes: %d; gold quotes: %d\n\n", len(lexRows), len(layerRows), unseen, len(goldRows))
@@ -298,7 +298,7 @@ func crossValidate(ctx context.Context, m *model.Model, rows, lexRows []eval.Gol
 	if r.withContext, err = eval.ScoreLabels(ctxPreds); err != nil {
 		return nil, err
 	}
-	if r.nRecalled = len(recalled); r.nRecalled > 0 {
+	if len(recalled) > 0 {
 		if r.recalled, err = eval.ScoreLabels(recalled); err != nil {
 			return nil, err
 		}
@@ -312,8 +312,7 @@ type cvReports struct {
 	// recalled scores the text-only predictions of the real statements
 	// alone (Source "recalled"); nil when there are none. The hidden set
 	// is of real statements, and the model does worst on them.
-	recalled  *eval.LabelReport
-	nRecalled int
+	recalled *eval.LabelReport
 }
 
 // fitExamples turns the layer split's rows and the lexicon split's into
