@@ -45,6 +45,17 @@
 // each match's contribution to each logit is exact, and that is what
 // Evidence reports.
 //
+// One more feature per label reaches words that neither the lexicon nor
+// the development quotes hold: the mean of the quote's words'
+// distributional weights, from the lexicon's [distributional] section.
+// Given word vectors (FitOptions.Vectors: GloVe's, trained on news, see
+// scripts/vectors.sh), Fit learns a regression from the mean vector of a
+// quote's words to its label and writes, for each of the 30,000 most
+// frequent words, what the regression makes of its vector; "avenge",
+// never seen in a quote, then leans as "retaliate" does. The model never
+// reads the vectors, only those weights, and Evidence names the few words
+// whose weights move the scores most, with the rule "distributional".
+//
 // # Guarantees
 //
 // The same input always gets the same result. Invalid UTF-8 is rejected

@@ -163,20 +163,26 @@ func (a *analysis) globals(text string) (x [numGlobals]float64, spans [numGlobal
 }
 
 // numFeatures is the length of a feature vector: one feature per rule and
-// label, then the quote-level features.
-const numFeatures = int(numRules)*NumLabels + numGlobals
+// label, one per label for the quote's distributional words, then the
+// quote-level features.
+const numFeatures = int(numRules)*NumLabels + NumLabels + numGlobals
 
 // featureName names feature i as it appears in a lexicon's [weights].
 func featureName(i int) string {
-	if i < int(numRules)*NumLabels {
+	switch {
+	case i < int(numRules)*NumLabels:
 		return rule(i/NumLabels).String() + ":" + Label(i%NumLabels).String()
+	case i < globalFeature(0):
+		return sectionDistrib + ":" + Label(i-int(numRules)*NumLabels).String()
 	}
-	return globalNames[i-int(numRules)*NumLabels]
+	return globalNames[i-globalFeature(0)]
 }
 
 func ruleFeature(r rule, l Label) int { return int(r)*NumLabels + int(l) }
 
-func globalFeature(g int) int { return int(numRules)*NumLabels + g }
+func distribFeature(l Label) int { return int(numRules)*NumLabels + int(l) }
+
+func globalFeature(g int) int { return int(numRules)*NumLabels + NumLabels + g }
 
 // analysis is a text split into words, with what the rules need to know
 // about each word.

@@ -44,12 +44,18 @@ type FitOptions struct {
 	// words, and so does an EntryL2 of 0, since a learned word's weights
 	// are its adjustment.
 	LearnMin int
+	// Vectors, when set, are word vectors from which Fit derives the
+	// distributional weights of every word they hold (see Fit); nil keeps
+	// the model's own. VectorL2 and VectorSteps tune that regression.
+	Vectors     *Vectors
+	VectorL2    float64
+	VectorSteps int
 }
 
 // DefaultFitOptions returns the fitting settings used for the bundled
 // lexicon.
 func DefaultFitOptions() FitOptions {
-	return FitOptions{L2: 0.005, Steps: 3000, Rate: 0.02, EntryL2: 0.0005, EntrySteps: 300, LearnMin: 5}
+	return FitOptions{L2: 0.005, Steps: 3000, Rate: 0.02, EntryL2: 0.0005, EntrySteps: 300, LearnMin: 5, VectorL2: 0.002, VectorSteps: 500}
 }
 
 // Fit fits the model to the examples in two stages, and returns a model
@@ -81,14 +87,20 @@ func (m *Model) Fit(examples []Example, opts FitOptions) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fit: %w", err)
 	}
+	lex := *base.lex
+	lex.Distributional = m.lex.Distributional
+	if opts.Vectors != nil {
+		if lex.Distributional, err = base.fitDistributional(examples, opts.Vectors, opts); err != nil {
+			return nil, fmt.Errorf("fit: distributional weights: %w", err)
+		}
+	}
 	if opts.LearnMin > 0 && opts.EntryL2 > 0 {
-		lex := *base.lex
 		if lex.Learned, err = base.learnable(examples, opts.LearnMin); err != nil {
 			return nil, fmt.Errorf("fit: %w", err)
 		}
-		if base, err = newModel(m.tok, &lex, lex.Name); err != nil {
-			return nil, fmt.Errorf("fit: %w", err)
-		}
+	}
+	if base, err = newModel(m.tok, &lex, lex.Name); err != nil {
+		return nil, fmt.Errorf("fit: %w", err)
 	}
 	xs := make([][numFeatures]float64, len(examples))
 	fires := make([][]firing, len(examples))
@@ -350,7 +362,7 @@ func opensSentence(f string) bool {
 // fitting adds. It fails only as New would on the same lexicon.
 func (m *Model) Unfitted() (*Model, error) {
 	lex := *m.lex
-	lex.Weights, lex.Adjustments, lex.Learned = nil, nil, nil
+	lex.Weights, lex.Adjustments, lex.Learned, lex.Distributional = nil, nil, nil, nil
 	return newModel(m.tok, &lex, lex.Name)
 }
 
@@ -362,7 +374,7 @@ func (m *Model) Unfitted() (*Model, error) {
 func (m *Model) WriteLexicon(w io.Writer, base []byte) error {
 	var out bytes.Buffer
 	for _, line := range strings.SplitAfter(string(base), "\n") {
-		if h := strings.TrimSpace(line); h == "["+sectionWeights+"]" || h == "["+sectionAdjust+"]" || h == "["+sectionLearned+"]" {
+		if h := strings.TrimSpace(line); h == "["+sectionWeights+"]" || h == "["+sectionAdjust+"]" || h == "["+sectionLearned+"]" || h == "["+sectionDistrib+"]" {
 			break
 		}
 		out.WriteString(line)
@@ -402,6 +414,17 @@ func (m *Model) WriteLexicon(w io.Writer, base []byte) error {
 	out.WriteString("# word means, give it an entry, or list it in [function_words].\n")
 	for i, e := range m.lex.Learned {
 		writeWeights(&out, e.Term, m.entries[len(m.lex.Entries)+i], [NumLabels]float64{})
+	}
+	if len(m.lex.Distributional) > 0 {
+		out.WriteString("\n[" + sectionDistrib + "]\n")
+		out.WriteString("# Written by stance-train -vectors: every word of its word vectors\n")
+		out.WriteString("# with the weights a regression from the mean vector of a quote's\n")
+		out.WriteString("# words to its label gives the word's vector. A quote's feature is\n")
+		out.WriteString("# the mean over its words, weighed by the [weights] distributional\n")
+		out.WriteString("# lines. Do not edit by hand.\n")
+		for _, e := range m.lex.Distributional {
+			writeWeights(&out, e.Term, e.Weights, [NumLabels]float64{})
+		}
 	}
 	_, err := w.Write(out.Bytes())
 	return err

@@ -30,6 +30,7 @@ const (
 	sectionWeights    = "weights"
 	sectionAdjust     = "adjustments"
 	sectionLearned    = "learned"
+	sectionDistrib    = "distributional"
 	sectionFunction   = "function_words"
 	sectionNegators   = "negators"
 	sectionHedges     = "hedges"
@@ -74,6 +75,11 @@ type Lexicon struct {
 	// no term covers, with their fitted weights: they count as entries,
 	// after those of Entries.
 	Learned []Entry
+	// Distributional are single words with the weights Fit derived from
+	// their word vectors (see FitOptions.Vectors): what a word's company in
+	// a large news corpus says of each label. Unlike entries they are not
+	// summed but averaged over a quote's words, and rules do not apply.
+	Distributional []Entry
 }
 
 // Entry is one weighted word or phrase.
@@ -113,7 +119,7 @@ func ParseLexicon(r io.Reader, name string) (*Lexicon, error) {
 		Weights:     map[string][NumLabels]float64{},
 		Adjustments: map[string][NumLabels]float64{},
 	}
-	known := map[string]bool{sectionEntries: true, sectionWeights: true, sectionAdjust: true, sectionLearned: true, sectionFunction: true}
+	known := map[string]bool{sectionEntries: true, sectionWeights: true, sectionAdjust: true, sectionLearned: true, sectionDistrib: true, sectionFunction: true}
 	for _, s := range ruleSections() {
 		known[s] = true
 	}
@@ -169,7 +175,7 @@ func ParseLexicon(r io.Reader, name string) (*Lexicon, error) {
 
 		key := trimmed
 		var weights [NumLabels]float64
-		if section == sectionEntries || section == sectionWeights || section == sectionAdjust || section == sectionLearned {
+		if section == sectionEntries || section == sectionWeights || section == sectionAdjust || section == sectionLearned || section == sectionDistrib {
 			term, spec, ok := strings.Cut(line, "\t")
 			if !ok {
 				return nil, fail("want term, a TAB, then label=weight pairs")
@@ -195,6 +201,8 @@ func ParseLexicon(r io.Reader, name string) (*Lexicon, error) {
 			lex.Adjustments[key] = weights
 		case sectionLearned:
 			lex.Learned = append(lex.Learned, Entry{Term: key, Weights: weights, Line: n})
+		case sectionDistrib:
+			lex.Distributional = append(lex.Distributional, Entry{Term: key, Weights: weights, Line: n})
 		default:
 			lex.Terms[section] = append(lex.Terms[section], key)
 		}
@@ -261,8 +269,8 @@ func checkTerm(section, term string) error {
 	if term != strings.ToLower(term) {
 		return fmt.Errorf("term %q is not lowercase", term)
 	}
-	if section == sectionLearned && strings.ContainsAny(term, " *") {
-		return fmt.Errorf("learned word %q is not one word without a wildcard", term)
+	if (section == sectionLearned || section == sectionDistrib) && strings.ContainsAny(term, " *") {
+		return fmt.Errorf("[%s] word %q is not one word without a wildcard", section, term)
 	}
 	for _, w := range strings.Split(term, " ") {
 		if w == "" {

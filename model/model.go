@@ -90,6 +90,12 @@ type Model struct {
 	// entries holds each lexicon entry's weights: the hand-set ones plus
 	// the lexicon's fitted [adjustments].
 	entries [][NumLabels]float64
+	// distrib numbers the words of the lexicon's [distributional] section
+	// (those longer than a formTable holds in distribLong), and distribW
+	// holds their weights by number.
+	distrib     formTable
+	distribLong map[string]int32
+	distribW    [][NumLabels]float64
 	// weights is the scoring layer: weights[feature][label].
 	weights [numFeatures][NumLabels]float64
 	// mixes holds, for every source and set of rules a match can have
@@ -166,6 +172,19 @@ func newModel(tok splitter, lex *Lexicon, name string) (*Model, error) {
 			m.entries[i][l] += d
 		}
 	}
+	forms := make(map[string]int32, len(lex.Distributional))
+	m.distribW = make([][NumLabels]float64, len(lex.Distributional))
+	for i, e := range lex.Distributional {
+		forms[e.Term] = int32(i)
+		m.distribW[i] = e.Weights
+		if len(e.Term) > maxTableForm {
+			if m.distribLong == nil {
+				m.distribLong = map[string]int32{}
+			}
+			m.distribLong[e.Term] = int32(i)
+		}
+	}
+	m.distrib = newFormTable(forms)
 	w := defaultWeights()
 	byName := map[string]int{}
 	for i := range numFeatures {
@@ -233,6 +252,9 @@ func defaultWeights() [numFeatures][NumLabels]float64 {
 		w[ruleFeature(ruleBase, l)][l] = 1
 		w[ruleFeature(ruleContext, l)][l] = 0.5
 	}
+	for _, l := range Labels() {
+		w[distribFeature(l)][l] = 1
+	}
 	w[globalFeature(globalBias)][Neutral] = 0.5
 	w[globalFeature(globalNoMatch)][Neutral] = 1
 	return w
@@ -272,6 +294,7 @@ type scratch struct {
 	words         []word
 	text, context analysis
 	matches       []match
+	distrib       []distribHit
 	// x is the feature vector and spans the spans of the quote-level
 	// features. They live here rather than on the stack: a gRPC handler
 	// starts on a small stack, and growing it costs more than classifying.
@@ -294,7 +317,7 @@ func (m *Model) Classify(in Input) (Result, error) {
 			res.Label = Label(l)
 		}
 	}
-	res.Evidence = m.evidence(&sc.x, matches, &sc.spans)
+	res.Evidence = m.evidence(&sc.x, matches, &sc.spans, sc.text.words, sc.distrib)
 	return res, nil
 }
 
@@ -359,6 +382,7 @@ func (m *Model) features(in Input, sc *scratch) (matches []match, err error) {
 	var g [numGlobals]float64
 	g, sc.spans = a.globals(in.Text)
 	copy(x[globalFeature(0):], g[:])
+	sc.distrib = m.distributional(x, a.words, sc.distrib[:0])
 	textMatched := false
 	for _, mt := range matches {
 		textMatched = textMatched || mt.source == SourceText
@@ -368,6 +392,51 @@ func (m *Model) features(in Input, sc *scratch) (matches []match, err error) {
 	}
 	return matches, nil
 }
+
+// distributional sets the distributional features of x: the mean weights
+// of the words that have them. A mean rather than a sum, because nearly
+// every word has some: a long quote is no more certain for being long.
+// It returns, in hits, the words it found with their share of the mean.
+func (m *Model) distributional(x *[numFeatures]float64, words []word, hits []distribHit) []distribHit {
+	if len(m.distribW) == 0 {
+		return hits
+	}
+	for i, w := range words {
+		var id int32
+		var ok bool
+		if len(w.form) <= maxTableForm {
+			id, ok = m.distrib.find(w.form)
+		} else {
+			id, ok = m.distribLong[w.form]
+		}
+		if ok {
+			hits = append(hits, distribHit{word: i, weights: m.distribW[id]})
+		}
+	}
+	if len(hits) == 0 {
+		return hits
+	}
+	scale := 1 / float64(len(hits)+distribPrior)
+	for i := range hits {
+		for l := range NumLabels {
+			hits[i].weights[l] *= scale
+			x[distribFeature(Label(l))] += hits[i].weights[l]
+		}
+	}
+	return hits
+}
+
+// distribHit is a word of a quote that has distributional weights, with
+// its share of the quote's distributional features.
+type distribHit struct {
+	word    int
+	weights [NumLabels]float64
+}
+
+// distribPrior is how many words of no weight the mean of the
+// distributional weights counts besides a quote's own, so that the one or
+// two words of a fragment do not speak with the voice of a sentence.
+const distribPrior = 10
 
 // matches appends the lexicon entries in a's words to dst, scanning left to
 // right and taking the longest entry at each word, and skipping those that
@@ -389,9 +458,10 @@ func (m *Model) matches(dst []match, a *analysis, src Source, skipStart, skipEnd
 	return dst
 }
 
-// evidence explains the logits: each match's exact contribution, and the
-// quote-level rules that fired.
-func (m *Model) evidence(x *[numFeatures]float64, matches []match, spans *[numGlobals][2]int) []Evidence {
+// evidence explains the logits: each match's exact contribution, the
+// quote-level rules that fired, and the words whose distributional
+// weights move them most (hits, of words).
+func (m *Model) evidence(x *[numFeatures]float64, matches []match, spans *[numGlobals][2]int, words []word, hits []distribHit) []Evidence {
 	// The bias and the absence of matches are the baseline, not evidence.
 	var globals [numGlobals]Evidence
 	ng := 0
@@ -408,13 +478,14 @@ func (m *Model) evidence(x *[numFeatures]float64, matches []match, spans *[numGl
 	// that starts at the same word.
 	gs := globals[:ng]
 	slices.SortStableFunc(gs, func(a, b Evidence) int { return cmp.Compare(a.Start, b.Start) })
-	ev := make([]Evidence, 0, len(matches)+ng)
-	// The names of every match's rules share one array.
+	ev := make([]Evidence, 0, len(matches)+ng+maxDistribEvidence)
+	// The names of every match's rules share one array, with the rule
+	// of the distributional words last.
 	nrules := 0
 	for _, mt := range matches {
 		nrules += mt.rules.len()
 	}
-	names := make([]string, 0, nrules)
+	names := make([]string, 0, nrules+1)
 	var buf [numRules]rule
 	for _, mt := range matches {
 		for len(gs) > 0 && (mt.source != SourceText || gs[0].Start < mt.start) {
@@ -439,8 +510,63 @@ func (m *Model) evidence(x *[numFeatures]float64, matches []match, spans *[numGl
 		e.Label, e.Weight = top(c)
 		ev = append(ev, e)
 	}
-	return append(ev, gs...)
+	ev = append(ev, gs...)
+	return m.distribEvidence(ev, words, hits, append(names, sectionDistrib)[len(names):])
 }
+
+// distribEvidence appends to ev the words whose distributional weights
+// move the scores most: at most maxDistribEvidence of them, in place
+// order, each with rules ([]string{"distributional"}) as its rules. Every
+// word of a quote has a share, most of them small; the few largest say
+// what the words around the entries lean to.
+func (m *Model) distribEvidence(ev []Evidence, words []word, hits []distribHit, rules []string) []Evidence {
+	type scored struct {
+		at     int
+		label  Label
+		weight float64
+	}
+	var best [maxDistribEvidence]scored
+	n := 0
+	for _, h := range hits {
+		var c [NumLabels]float64
+		for l, v := range h.weights {
+			for k, w := range &m.weights[distribFeature(Label(l))] {
+				c[k] += v * w
+			}
+		}
+		label, weight := top(c)
+		if weight < minDistribEvidence {
+			continue
+		}
+		// Insertion into the few best, largest first.
+		i := n
+		if n < len(best) {
+			n++
+		} else if weight <= best[n-1].weight {
+			continue
+		} else {
+			i = n - 1
+		}
+		for ; i > 0 && best[i-1].weight < weight; i-- {
+			best[i] = best[i-1]
+		}
+		best[i] = scored{h.word, label, weight}
+	}
+	found := best[:n]
+	slices.SortFunc(found, func(a, b scored) int { return cmp.Compare(a.at, b.at) })
+	for _, s := range found {
+		w := words[s.at]
+		ev = append(ev, Evidence{Source: SourceText, Start: w.start, End: w.end, Term: w.form, Label: s.label, Weight: s.weight, Rules: rules[:1:1]})
+	}
+	return ev
+}
+
+// maxDistribEvidence and minDistribEvidence bound the words
+// distribEvidence reports.
+const (
+	maxDistribEvidence = 3
+	minDistribEvidence = 0.05
+)
 
 // top returns the label with the largest value, centred on the mean so
 // that a contribution that lifts every label alike shows as zero.

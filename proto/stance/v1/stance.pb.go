@@ -354,7 +354,8 @@ func (x *Score) GetProbability() float64 {
 	return 0
 }
 
-// Evidence is one lexicon entry, or one rule, that moved the scores.
+// Evidence is one lexicon entry, one rule, or one word whose distributional
+// weights (the rule "distributional") moved the scores.
 type Evidence struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// source is the field the span points into.
@@ -373,7 +374,8 @@ type Evidence struct {
 	Weight float64 `protobuf:"fixed64,6,opt,name=weight,proto3" json:"weight,omitempty"`
 	// rules names the rules that changed the entry's weight or label, such as
 	// "negated", "conditional", "hedged", "intensified", "first_person" or
-	// "third_person".
+	// "third_person"; it is "distributional" alone for a word that counts
+	// through its distributional weights rather than as an entry.
 	Rules         []string `protobuf:"bytes,7,rep,name=rules,proto3" json:"rules,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
