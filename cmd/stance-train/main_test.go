@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -245,4 +246,58 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+func TestVectorsFitDistributionalWeights(t *testing.T) {
+	dir := t.TempDir()
+	writeRows(t, filepath.Join(dir, "dev.jsonl"), fourOfEach())
+	vectors := filepath.Join(dir, "vectors.txt")
+	const vecs = "retaliate 1 0\nwelcome 0 1\nceasefire 0.1 0.9\navenge 0.9 0.1\n"
+	if err := os.WriteFile(vectors, []byte(vecs), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "fitted.lex")
+	args := []string{
+		"-data", filepath.Join(dir, "dev.jsonl"),
+		"-lexicon", "../../model/testdata/small.lex",
+		"-test", "", "-layer", "", "-gold", "", "-holdout", "0.3",
+	}
+	if err := run(context.Background(), append(args, "-vectors", vectors, "-out", out), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := bytes.Cut(data, []byte("\n[distributional]\n"))
+	if !ok || !bytes.Contains(section, []byte("\navenge\t")) {
+		t.Fatalf("written lexicon has no distributional weights for \"avenge\", a word of the vectors:\n%s", section)
+	}
+
+	// Cross-validation without vectors cannot refit the weights in each
+	// fold, so it must go without them, and say so.
+	for _, tc := range []struct {
+		extra []string
+		note  bool
+	}{
+		{nil, true},
+		{[]string{"-vectors", vectors}, false},
+	} {
+		var stdout bytes.Buffer
+		cvArgs := append(slices.Clone(args), "-lexicon", out, "-cv", "2")
+		if err := run(context.Background(), append(cvArgs, tc.extra...), &stdout, &bytes.Buffer{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(stdout.String(), "no -vectors"); got != tc.note {
+			t.Errorf("%v: report says %q: %v, want %v:\n%s", tc.extra, "no -vectors", got, tc.note, stdout.String())
+		}
+	}
+
+	bad := filepath.Join(dir, "bad.txt")
+	if err := os.WriteFile(bad, []byte("peace 1 2\nwar 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), append(args, "-vectors", bad), &bytes.Buffer{}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "bad.txt") {
+		t.Errorf("malformed vectors: got error %v, want one naming the file", err)
+	}
 }

@@ -24,7 +24,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		layer   = fs.String("layer", "testdata/dev/quotes-[ijopqst].jsonl,testdata/articles-layer/gold/quotes-*.jsonl", "comma-separated globs of development quotes used only to fit the scoring layer, never studied (empty: none)")
 		test    = fs.String("test", "testdata/articles/gold/quotes-[1-4].jsonl,testdata/articles/gold/quotes-3[1-8].jsonl,testdata/articles/gold/quotes-[56][0-9].jsonl,testdata/dev/quotes-[ef].jsonl,testdata/dev/quotes-[mn].jsonl,testdata/dev/quotes-r.jsonl,testdata/dev/quotes-[uv].jsonl,testdata/dev/quotes-y.jsonl", "comma-separated globs of development quotes kept only for testing, each reported on its own: never fitted on, never used to edit the lexicon (empty: none)")
 		gold    = fs.String("gold", "testdata/gold/seed-quotes.jsonl", "gold quotes of the development corpus, reported on, never fitted (empty: none)")
-		lexicon = fs.String("lexicon", "model/lexicon.txt", "lexicon whose entries are used and whose [weights], [adjustments] and [learned] are replaced")
+		lexicon = fs.String("lexicon", "model/lexicon.txt", "lexicon whose entries are used and whose [weights], [adjustments] and [learned] are replaced, and its [distributional] too with -vectors")
 		out     = fs.String("out", "", "where to write the fitted lexicon (empty: report only)")
 		seed    = fs.Uint64("seed", 1, "seed of the -holdout split and of the -cv folds")
 		holdout = fs.Float64("holdout", 0, "share of each label's -data quotes moved to the layer split (0: the layer is fitted only on -layer quotes, which nobody studied)")
@@ -33,6 +33,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		l2      = fs.Float64("l2", model.DefaultFitOptions().L2, "pull of each weight of the scoring layer towards its hand-set default")
 		entryL2 = fs.Float64("entry-l2", model.DefaultFitOptions().EntryL2, "pull of each entry's fitted adjustment, and of each learned word's weights, towards zero (0: entries keep their hand-set weights and no words are learned)")
 		learn   = fs.Int("learn-min", model.DefaultFitOptions().LearnMin, "learn weights for the words, not covered by the lexicon, that occur in at least this many fitting quotes (0: learn no words)")
+		vectors = fs.String("vectors", "", "word vectors in GloVe's text format (see scripts/vectors.sh) from which to fit the [distributional] weights of every word they hold (empty: keep the lexicon's)")
+		vecL2   = fs.Float64("vector-l2", model.DefaultFitOptions().VectorL2, "pull of the map from word vectors to labels towards zero (with -vectors)")
 		control = fs.Bool("control", false, "also fit a bag-of-words control on the lexicon and layer splits and compare its macro-F1 with the model's on every test set and the gold")
 		audit   = fs.Int("audit", 0, "list the lexicon entries that fire at least this often on lexicon-split quotes and push most often towards a label the quote does not have (0: no audit)")
 	)
@@ -43,6 +45,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	opts.L2 = *l2
 	opts.EntryL2 = *entryL2
 	opts.LearnMin = *learn
+	opts.VectorL2 = *vecL2
+	if *vectors != "" {
+		f, err := os.Open(*vectors)
+		if err != nil {
+			return err
+		}
+		opts.Vectors, err = model.ReadVectors(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", *vectors, err)
+		}
+	}
 	base, err := os.ReadFile(*lexicon)
 	if err != nil {
 		return err
@@ -79,6 +93,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cvr, err := crossValidate(ctx, m, layerRows, lexRows, opts, *cv, *seed)
 		if err != nil {
 			return err
+		}
+		if opts.Vectors == nil {
+			fmt.Fprintf(stdout, "no -vectors: the folds are fitted without distributional weights\n\n")
 		}
 		fmt.Fprintf(stdout, "== layer-split quotes (%d), text only, %d-fold cross-validation\n", len(layerRows), *cv)
 		if err := cvr.text.Write(stdout); err != nil {
@@ -252,6 +269,15 @@ func readRows(list string) ([]eval.Gold, error) {
 func crossValidate(ctx context.Context, m *model.Model, rows, lexRows []eval.Gold, opts model.FitOptions, k int, seed uint64) (*cvReports, error) {
 	if k < 2 || k > len(rows) {
 		return nil, fmt.Errorf("-cv %d: want between 2 and the %d layer-split quotes", k, len(rows))
+	}
+	if opts.Vectors == nil {
+		// The lexicon's distributional weights were fitted on these very
+		// quotes; without vectors to fit them again in each fold, the
+		// folds go without.
+		var err error
+		if m, err = m.Unfitted(); err != nil {
+			return nil, err
+		}
 	}
 	rows = slices.Clone(rows)
 	slices.SortFunc(rows, func(a, b eval.Gold) int { return strings.Compare(a.ID, b.ID) })
