@@ -37,6 +37,8 @@ func TestParseLexiconErrors(t *testing.T) {
 		{"no entries", head + "[negators]\nnot\n", 4, "no [entries]"},
 		{"learned phrase", head + "[entries]\nx\tdenial=1\n[learned]\ngood will\tconciliation=1\n", 6, "not one word"},
 		{"learned wildcard", head + "[entries]\nx\tdenial=1\n[learned]\ngoodw*\tconciliation=1\n", 6, "not one word"},
+		{"distributional phrase", head + "[entries]\nx\tdenial=1\n[distributional]\npeace talks\tconciliation=1\n", 6, "not one word"},
+		{"distributional twice", head + "[entries]\nx\tdenial=1\n[distributional]\npeace\tconciliation=1\npeace\tthreat=1\n", 7, "already appears"},
 		{"adjustment of no entry", head + "[entries]\nx\tdenial=1\n[adjustments]\nx\tdenial=0.5\ny\tthreat=1\nz\tthreat=1\n", 7, `names "y", which is not an entry`},
 	}
 	for _, tt := range tests {
@@ -105,6 +107,11 @@ func TestBundledLexicon(t *testing.T) {
 			t.Errorf("bundled lexicon has no [%s] terms", s)
 		}
 	}
+	// The distributional weights were fitted from the 30,000 most frequent
+	// words of scripts/vectors.sh; a few round to nothing and have no line.
+	if got := len(lex.Distributional); got < 25000 {
+		t.Errorf("bundled lexicon has %d distributional words, want nearly 30,000", got)
+	}
 }
 
 func TestChecksumFollowsContent(t *testing.T) {
@@ -135,6 +142,7 @@ func FuzzParseLexicon(f *testing.F) {
 	f.Add("@name t\n@version 1\n[entries]\nx\tdenial=1\n[weights]\nbias\tneutral=0.5\n[adjustments]\ny\tthreat=1\n")
 	f.Add("@name t\n@version 1\n[entries]\ncease-fire\tconciliation=2\n[negators]\nnot\n")
 	f.Add("@name t\n@version 1\n[entries]\nx\tdenial=1\n[function_words]\nthe\n[learned]\ngoodwill\tconciliation=0.5\n")
+	f.Add("@name t\n@version 1\n[entries]\nx\tdenial=1\n[distributional]\npeace\tconciliation=2.5 threat=-1\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		lex, err := ParseLexicon(strings.NewReader(src), "fuzz.lex")
 		if err != nil {
@@ -153,9 +161,9 @@ func FuzzParseLexicon(f *testing.F) {
 				t.Errorf("adjustment of %q, which is not an entry", term)
 			}
 		}
-		for _, e := range lex.Learned {
+		for _, e := range slices.Concat(lex.Learned, lex.Distributional) {
 			if strings.ContainsAny(e.Term, " *") {
-				t.Errorf("learned word %q is not one word", e.Term)
+				t.Errorf("learned or distributional word %q is not one word", e.Term)
 			}
 		}
 		if _, err := New(WithLexicon([]byte(src), "fuzz.lex")); err != nil {
