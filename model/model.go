@@ -91,11 +91,14 @@ type Model struct {
 	// the lexicon's fitted [adjustments].
 	entries [][NumLabels]float64
 	// distrib numbers the words of the lexicon's [distributional] section
-	// (those longer than a formTable holds in distribLong), and distribW
-	// holds their weights by number.
+	// (those longer than a formTable holds in distribLong), distribW
+	// holds their weights by number, and distribLean what one unit of
+	// each word's weights does to the logits under the scoring layer, for
+	// Evidence; setWeights keeps it in step.
 	distrib     formTable
 	distribLong map[string]int32
 	distribW    [][NumLabels]float64
+	distribLean []lean
 	// weights is the scoring layer: weights[feature][label].
 	weights [numFeatures][NumLabels]float64
 	// mixes holds, for every source and set of rules a match can have
@@ -212,9 +215,20 @@ func mixIndex(src rule, rules ruleSet) int {
 	return int(rules)>>ruleNegated | int(src)<<(numRules-ruleNegated)
 }
 
-// setWeights makes w the scoring layer and computes its mixes.
+// setWeights makes w the scoring layer and computes its mixes and the
+// distributional words' leanings.
 func (m *Model) setWeights(w *[numFeatures][NumLabels]float64) {
 	m.weights = *w
+	m.distribLean = make([]lean, len(m.distribW))
+	for i, d := range m.distribW {
+		var c [NumLabels]float64
+		for l, v := range d {
+			for k, wk := range &w[distribFeature(Label(l))] {
+				c[k] += v * wk
+			}
+		}
+		m.distribLean[i].label, m.distribLean[i].weight = top(c)
+	}
 	m.mixes = make([]mix, 2<<(numRules-ruleNegated))
 	var buf [numRules]rule
 	for _, src := range [...]rule{ruleBase, ruleContext} {
@@ -410,27 +424,38 @@ func (m *Model) distributional(x *[numFeatures]float64, words []word, hits []dis
 			id, ok = m.distribLong[w.form]
 		}
 		if ok {
-			hits = append(hits, distribHit{word: i, weights: m.distribW[id]})
+			hits = append(hits, distribHit{word: int32(i), id: id})
 		}
 	}
 	if len(hits) == 0 {
 		return hits
 	}
-	scale := 1 / float64(len(hits)+distribPrior)
-	for i := range hits {
-		for l := range NumLabels {
-			hits[i].weights[l] *= scale
-			x[distribFeature(Label(l))] += hits[i].weights[l]
+	var sum [NumLabels]float64
+	for _, h := range hits {
+		for l, v := range &m.distribW[h.id] {
+			sum[l] += v
 		}
+	}
+	scale := distribScale(len(hits))
+	for l, v := range sum {
+		x[distribFeature(Label(l))] = v * scale
 	}
 	return hits
 }
 
-// distribHit is a word of a quote that has distributional weights, with
-// its share of the quote's distributional features.
-type distribHit struct {
-	word    int
-	weights [NumLabels]float64
+// distribScale is the share of the mean that each of n distributional
+// words of a quote has.
+func distribScale(n int) float64 { return 1 / float64(n+distribPrior) }
+
+// distribHit is word number word of a quote, which is distributional word
+// number id.
+type distribHit struct{ word, id int32 }
+
+// lean is the label a contribution pushes towards and by how much more
+// than the average label, as top returns them.
+type lean struct {
+	label  Label
+	weight float64
 }
 
 // distribPrior is how many words of no weight the mean of the
@@ -521,20 +546,16 @@ func (m *Model) evidence(x *[numFeatures]float64, matches []match, spans *[numGl
 // what the words around the entries lean to.
 func (m *Model) distribEvidence(ev []Evidence, words []word, hits []distribHit, rules []string) []Evidence {
 	type scored struct {
-		at     int
-		label  Label
-		weight float64
+		at int32
+		lean
 	}
 	var best [maxDistribEvidence]scored
 	n := 0
+	scale := distribScale(len(hits))
 	for _, h := range hits {
-		var c [NumLabels]float64
-		for l, v := range h.weights {
-			for k, w := range &m.weights[distribFeature(Label(l))] {
-				c[k] += v * w
-			}
-		}
-		label, weight := top(c)
+		// top is linear in a positive factor: a word's share of the mean
+		// leans as its weights do, scaled.
+		label, weight := m.distribLean[h.id].label, m.distribLean[h.id].weight*scale
 		if weight < minDistribEvidence {
 			continue
 		}
@@ -550,7 +571,7 @@ func (m *Model) distribEvidence(ev []Evidence, words []word, hits []distribHit, 
 		for ; i > 0 && best[i-1].weight < weight; i-- {
 			best[i] = best[i-1]
 		}
-		best[i] = scored{h.word, label, weight}
+		best[i] = scored{h.word, lean{label, weight}}
 	}
 	found := best[:n]
 	slices.SortFunc(found, func(a, b scored) int { return cmp.Compare(a.at, b.at) })
