@@ -22,7 +22,8 @@ var stages = []stage{
 	{"tokenizer", regexp.MustCompile(`\(\*(fastTokenizer|splitState|sugarmeTokenizer)\)|model\.(normalizeWord|isBertPunct|isBertControl|isChinese|dropped|trimSeparators|blankControls|blankMarks|contextWords|cleanCuts|isPunct|printable|space)$`)},
 	{"lexicon match", regexp.MustCompile(`\(\*matcher\)|\(\*formTable\)|\(\*analysis\)\.patterns$|model\.(record|load8|startBit)$`)},
 	{"rules: sentences, clauses, negation, person, tense", regexp.MustCompile(`\(\*analysis\)|\(\*Model\)\.(analyze|matches)$|model\.(abbreviation|pastForm|resize|hasLetter)|\(\*ruleSet\)\.add$`)},
-	{"scoring, evidence, the rest of Classify", regexp.MustCompile(`\(\*Model\)\.(Classify|features|evidence)|model\.(softmax|top|ruleSet|ruleFeature|globalFeature|rule\.String)`)},
+	{"distributional words (their look-ups count as lexicon match)", regexp.MustCompile(`\(\*Model\)\.(distributional|distribEvidence)$|model\.distribFeature$`)},
+	{"scoring, evidence, the rest of Classify", regexp.MustCompile(`\(\*Model\)\.(Classify|features|evidence)|model\.(softmax|top|logits|ruleSet|ruleFeature|globalFeature|rule\.String)|\(\*Model\)\.term$`)},
 }
 
 const modelPkg = "github.com/stancehq/stance/model."
