@@ -79,6 +79,14 @@ func DefaultFitOptions() FitOptions {
 // hold no entry at all (in the bundled lexicon, "good" and "need" lean to
 // conciliation, "kept" and "using" to accusation).
 //
+// Before both, when opts.Vectors is set, Fit fits the distributional
+// weights: a multinomial regression, on every example's quote alone, from
+// the mean vector of its words (with distribPrior words of no vector) to
+// its label, whose map of each word's vector becomes that word's weights.
+// The layer then weighs their mean like any feature. Without vectors the
+// model's own distributional weights are kept: they were fitted on
+// examples Fit cannot see again.
+//
 // Both stages start from the hand-set entries, whatever adjustments and
 // learned words the model's lexicon already holds. Fit is deterministic:
 // full-batch gradients in a fixed order.

@@ -36,7 +36,9 @@ type Result struct {
 	// Scores holds the probability of each label, indexed by Label; they
 	// sum to 1.
 	Scores [NumLabels]float64
-	// Evidence lists what moved the scores, in text order, quote first.
+	// Evidence lists what moved the scores: the lexicon matches and
+	// quote-level rules in text order, quote first, then the few words
+	// whose distributional weights moved them most, in text order.
 	Evidence []Evidence
 }
 
@@ -49,7 +51,8 @@ const (
 	SourceContext
 )
 
-// Evidence is one lexicon match, or one quote-level rule, that moved the
+// Evidence is one lexicon match, one quote-level rule, or one word whose
+// distributional weights (Rules is []string{"distributional"}) moved the
 // scores.
 type Evidence struct {
 	// Source is the field that Start and End point into.
@@ -410,7 +413,7 @@ func (m *Model) features(in Input, sc *scratch) (matches []match, err error) {
 // distributional sets the distributional features of x: the mean weights
 // of the words that have them. A mean rather than a sum, because nearly
 // every word has some: a long quote is no more certain for being long.
-// It returns, in hits, the words it found with their share of the mean.
+// It appends the words it found to hits.
 func (m *Model) distributional(x *[numFeatures]float64, words []word, hits []distribHit) []distribHit {
 	if len(m.distribW) == 0 {
 		return hits

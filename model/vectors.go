@@ -70,12 +70,13 @@ func ReadVectors(r io.Reader) (*Vectors, error) {
 }
 
 // fitDistributional fits a multinomial logistic regression from the mean
-// vector of each example's words to its label, and returns, for every word
-// of vecs that the tokenizer keeps whole, the regression's map of the
-// word's vector: its distributional weights. The mean of those weights
-// over a quote's words is then the regression's logits for the quote, less
-// its intercept. Each distinct text counts once, context aside: the
-// weights speak for the quote's own words.
+// vector of each example's words (counting distribPrior more words of no
+// vector, as the model's mean does) to its label, and returns, for every
+// word of vecs that the tokenizer keeps whole, the regression's map of the
+// word's vector: its distributional weights. The model's mean of those
+// weights over a quote's words is then the regression's logits for the
+// quote, less its intercept, rounded. Each distinct text counts once,
+// context aside: the weights speak for the quote's own words.
 func (m *Model) fitDistributional(examples []Example, vecs *Vectors, opts FitOptions) ([]Entry, error) {
 	// Only the words the model can look up take part, in the fit as in
 	// the mean the model takes.
