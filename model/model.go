@@ -81,6 +81,9 @@ type Info struct {
 	Labels []Label
 	// Entries is the number of lexicon entries, learned words included.
 	Entries int
+	// DistributionalWords is the number of words with distributional
+	// weights.
+	DistributionalWords int
 }
 
 // Model is a lexicon model ready to classify quotes. It is safe for
@@ -280,11 +283,12 @@ func defaultWeights() [numFeatures][NumLabels]float64 {
 // Info describes the model.
 func (m *Model) Info() Info {
 	return Info{
-		Name:     m.lex.Name,
-		Version:  m.lex.Version,
-		Checksum: m.lex.Checksum,
-		Labels:   Labels(),
-		Entries:  len(m.entries),
+		Name:                m.lex.Name,
+		Version:             m.lex.Version,
+		Checksum:            m.lex.Checksum,
+		Labels:              Labels(),
+		Entries:             len(m.entries),
+		DistributionalWords: len(m.distribW),
 	}
 }
 

@@ -61,11 +61,12 @@ func toProtoResult(id string, r model.Result) *stancev1.Result {
 // toProtoModel converts a model description.
 func toProtoModel(info model.Info) *stancev1.GetModelResponse {
 	out := &stancev1.GetModelResponse{
-		Name:            info.Name,
-		Version:         info.Version,
-		LexiconChecksum: info.Checksum,
-		Labels:          make([]stancev1.Label, 0, len(info.Labels)),
-		EntryCount:      int32(info.Entries),
+		Name:                    info.Name,
+		Version:                 info.Version,
+		LexiconChecksum:         info.Checksum,
+		Labels:                  make([]stancev1.Label, 0, len(info.Labels)),
+		EntryCount:              int32(info.Entries),
+		DistributionalWordCount: int32(info.DistributionalWords),
 	}
 	for _, l := range info.Labels {
 		out.Labels = append(out.Labels, toProtoLabel(l))

@@ -576,11 +576,12 @@ func TestGetModel(t *testing.T) {
 		t.Fatalf("GetModel: %v", err)
 	}
 	info := m.Info()
-	if got.GetName() != info.Name || got.GetVersion() != info.Version || got.GetLexiconChecksum() != info.Checksum || int(got.GetEntryCount()) != info.Entries {
+	if got.GetName() != info.Name || got.GetVersion() != info.Version || got.GetLexiconChecksum() != info.Checksum ||
+		int(got.GetEntryCount()) != info.Entries || int(got.GetDistributionalWordCount()) != info.DistributionalWords {
 		t.Errorf("GetModel = %v, want %+v", got, info)
 	}
-	if got.GetName() == "" || got.GetEntryCount() == 0 || len(got.GetLexiconChecksum()) != 64 {
-		t.Errorf("GetModel = %v, want a name, entries and a SHA-256", got)
+	if got.GetName() == "" || got.GetEntryCount() == 0 || got.GetDistributionalWordCount() == 0 || len(got.GetLexiconChecksum()) != 64 {
+		t.Errorf("GetModel = %v, want a name, entries, distributional words and a SHA-256", got)
 	}
 	wantLabels := []stancev1.Label{
 		stancev1.Label_LABEL_ACCUSATION, stancev1.Label_LABEL_DENIAL, stancev1.Label_LABEL_THREAT,

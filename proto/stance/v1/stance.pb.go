@@ -235,7 +235,8 @@ type Result struct {
 	// to 1.
 	Scores []*Score `protobuf:"bytes,3,rep,name=scores,proto3" json:"scores,omitempty"`
 	// evidence lists the lexicon entries and rules that moved the scores, in
-	// the order they occur in the text.
+	// the order they occur in the text, then the few words whose
+	// distributional weights moved them most.
 	Evidence      []*Evidence `protobuf:"bytes,4,rep,name=evidence,proto3" json:"evidence,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -973,9 +974,13 @@ type GetModelResponse struct {
 	Labels []Label `protobuf:"varint,4,rep,packed,name=labels,proto3,enum=stance.v1.Label" json:"labels,omitempty"`
 	// entry_count is the number of lexicon entries loaded, the words the
 	// trainer learned included.
-	EntryCount    int32 `protobuf:"varint,5,opt,name=entry_count,json=entryCount,proto3" json:"entry_count,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	EntryCount int32 `protobuf:"varint,5,opt,name=entry_count,json=entryCount,proto3" json:"entry_count,omitempty"`
+	// distributional_word_count is the number of words with distributional
+	// weights, which reach words no entry holds; 0 for a lexicon without
+	// them.
+	DistributionalWordCount int32 `protobuf:"varint,6,opt,name=distributional_word_count,json=distributionalWordCount,proto3" json:"distributional_word_count,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *GetModelResponse) Reset() {
@@ -1043,6 +1048,13 @@ func (x *GetModelResponse) GetEntryCount() int32 {
 	return 0
 }
 
+func (x *GetModelResponse) GetDistributionalWordCount() int32 {
+	if x != nil {
+		return x.DistributionalWordCount
+	}
+	return 0
+}
+
 var File_stance_v1_stance_proto protoreflect.FileDescriptor
 
 const file_stance_v1_stance_proto_rawDesc = "" +
@@ -1093,14 +1105,15 @@ const file_stance_v1_stance_proto_rawDesc = "" +
 	"\vspeaker_cue\x18\x05 \x01(\tR\n" +
 	"speakerCue\x12)\n" +
 	"\x06result\x18\x06 \x01(\v2\x11.stance.v1.ResultR\x06result\"\x11\n" +
-	"\x0fGetModelRequest\"\xb6\x01\n" +
+	"\x0fGetModelRequest\"\xf2\x01\n" +
 	"\x10GetModelResponse\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12)\n" +
 	"\x10lexicon_checksum\x18\x03 \x01(\tR\x0flexiconChecksum\x12(\n" +
 	"\x06labels\x18\x04 \x03(\x0e2\x10.stance.v1.LabelR\x06labels\x12\x1f\n" +
 	"\ventry_count\x18\x05 \x01(\x05R\n" +
-	"entryCount*\x83\x01\n" +
+	"entryCount\x12:\n" +
+	"\x19distributional_word_count\x18\x06 \x01(\x05R\x17distributionalWordCount*\x83\x01\n" +
 	"\x05Label\x12\x15\n" +
 	"\x11LABEL_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10LABEL_ACCUSATION\x10\x01\x12\x10\n" +
