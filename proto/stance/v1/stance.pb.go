@@ -976,8 +976,7 @@ type GetModelResponse struct {
 	// trainer learned included.
 	EntryCount int32 `protobuf:"varint,5,opt,name=entry_count,json=entryCount,proto3" json:"entry_count,omitempty"`
 	// distributional_word_count is the number of words with distributional
-	// weights, which reach words no entry holds; 0 for a lexicon without
-	// them.
+	// weights (see Evidence); 0 for a lexicon without them.
 	DistributionalWordCount int32 `protobuf:"varint,6,opt,name=distributional_word_count,json=distributionalWordCount,proto3" json:"distributional_word_count,omitempty"`
 	unknownFields           protoimpl.UnknownFields
 	sizeCache               protoimpl.SizeCache
