@@ -250,14 +250,7 @@ func (m *matcher) single(f string) bool {
 // matches to dst: its whole-word pattern first, then the prefixes it
 // starts with, longest first.
 func (m *matcher) patterns(dst []int32, f string) []int32 {
-	var id int32
-	var ok bool
-	if len(f) <= maxTableForm {
-		id, ok = m.table.find(f)
-	} else if m.table.long {
-		id, ok = m.forms[f]
-	}
-	if ok {
+	if id, ok := m.table.lookup(f, m.forms); ok {
 		dst = append(dst, id)
 	}
 	if len(f) >= 3 {
@@ -345,6 +338,20 @@ func load8(s string) uint64 {
 // bytes are lo.
 func (t *formTable) home(lo uint64, n int) int {
 	return int((lo ^ uint64(n)*0x9e3779b97f4a7c15) * 0xbf58476d1ce4e5b9 >> t.shift)
+}
+
+// lookup returns the number of form f of any length: from the table when
+// it holds forms that long, else from long, a map that holds at least the
+// forms longer than maxTableForm.
+func (t *formTable) lookup(f string, long map[string]int32) (int32, bool) {
+	if len(f) <= maxTableForm {
+		return t.find(f)
+	}
+	if !t.long {
+		return 0, false
+	}
+	id, ok := long[f]
+	return id, ok
 }
 
 // find returns the pattern number of form f, of up to maxTableForm bytes.

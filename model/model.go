@@ -423,14 +423,7 @@ func (m *Model) distributional(x *[numFeatures]float64, words []word, hits []dis
 		return hits
 	}
 	for i, w := range words {
-		var id int32
-		var ok bool
-		if len(w.form) <= maxTableForm {
-			id, ok = m.distrib.find(w.form)
-		} else {
-			id, ok = m.distribLong[w.form]
-		}
-		if ok {
+		if id, ok := m.distrib.lookup(w.form, m.distribLong); ok {
 			hits = append(hits, distribHit{word: int32(i), id: id})
 		}
 	}
