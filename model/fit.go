@@ -107,8 +107,11 @@ func (m *Model) Fit(examples []Example, opts FitOptions) (*Model, error) {
 			return nil, fmt.Errorf("fit: %w", err)
 		}
 	}
-	if base, err = newModel(m.tok, &lex, lex.Name); err != nil {
-		return nil, fmt.Errorf("fit: %w", err)
+	if len(lex.Learned) > 0 || len(lex.Distributional) > 0 {
+		// base, unfitted, has neither; only then is it built again.
+		if base, err = newModel(m.tok, &lex, lex.Name); err != nil {
+			return nil, fmt.Errorf("fit: %w", err)
+		}
 	}
 	xs := make([][numFeatures]float64, len(examples))
 	fires := make([][]firing, len(examples))
